@@ -1,0 +1,50 @@
+"""Who counts as a member of the institution, and profile writes."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
+
+from .models import User
+
+
+def email_in_institution(email: str) -> bool:
+    domains = settings.INSTITUTION_EMAIL_DOMAINS
+    if not domains:
+        return True
+    domain = email.rsplit("@", 1)[-1].lower()
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def user_is_member(user) -> bool:
+    """An institutional member signed in through SSO, or verified an email in one
+    of INSTITUTION_EMAIL_DOMAINS (any verified email when that list is empty)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    cached = getattr(user, "_is_member", None)
+    if cached is not None:
+        return cached
+    member = SocialAccount.objects.filter(user=user).exists() or any(
+        email_in_institution(address.email)
+        for address in EmailAddress.objects.filter(user=user, verified=True)
+    )
+    user._is_member = member
+    return member
+
+
+def user_has_verified_email(user) -> bool:
+    return user.is_authenticated and (
+        user.is_staff or EmailAddress.objects.filter(user=user, verified=True).exists()
+    )
+
+
+def profile_update(*, user: User, name: str, pronouns: str, learner_stage: str, year: int | None) -> User:
+    user.name = name
+    user.pronouns = pronouns
+    user.learner_stage = learner_stage
+    user.year = year
+    user.save(update_fields=["name", "pronouns", "learner_stage", "year"])
+    return user

@@ -1,0 +1,143 @@
+"""Personas and the browser harness shared by every app's tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+
+# Playwright's sync API keeps an event loop running in the test thread, and
+# Django refuses ORM calls from a thread with a running loop unless told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+TEST_OUTPUT = Path(__file__).parent / "test-output"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
+PASSWORD = "a-long-test-password-42"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+def make_user(email, *, verified=True, **fields):
+    from accounts.models import User
+
+    user = User.objects.create_user(email=email, password=PASSWORD, **fields)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+@pytest.fixture
+def demo(db):
+    """The seed_demo programs, texts and accounts."""
+    from programs.management.commands.seed_demo import Command
+
+    Command().seed()
+    from programs.models import Program
+
+    return {p.slug: p for p in Program.objects.all()}
+
+
+@pytest.fixture
+def learner(db):
+    return make_user(
+        "learner@mail.example.edu", name="Lee Learner", pronouns="she/her", learner_stage="MD", year=2
+    )
+
+
+@pytest.fixture
+def mentor(db):
+    return make_user(
+        "mentor@hospital.example.org", name="Morgan Mentor", pronouns="he/him", learner_stage="CLIN"
+    )
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("outsider@example.net", name="Oz Outsider")
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("staff@mail.example.edu", name="Sam Staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def coordinator_of(db):
+    """coordinator_of(program) -> a new user who coordinates that program."""
+    from programs.services import coordinator_add
+
+    counter = iter(range(1000))
+
+    def make(program):
+        user = make_user(f"coord{next(counter)}.{program.slug}@mail.example.edu", name="Cory Coordinator")
+        coordinator_add(program=program, user=user)
+        return user
+
+    return make
+
+
+# --- Browser harness -------------------------------------------------------
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    if not executable:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but no Chromium found (set CHROMIUM_PATH or install chromium).")
+        pytest.skip("Chromium is not installed; browser tests skipped (CI requires them).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    # live_server runs in another thread; make sure emails stay in locmem.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_accessible(page, name: str) -> None:
+    """Save a full-page screenshot under test-output/ and fail on any axe violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+    page.screenshot(path=str(TEST_OUTPUT / f"{safe}.png"), full_page=True)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = results.response["violations"]
+    assert not violations, f"axe violations on {name} ({page.url}):\n" + results.generate_report()
+
+
+def login(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from programs import views as program_views
+
+admin.site.site_header = "OLA Mentorship administration"
+admin.site.site_title = "OLA Mentorship"
+admin.site.index_title = "Programs, applications, matching and the database"
+
+urlpatterns = [
+    path("", program_views.landing, name="home"),
+    path("", include("programs.urls")),
+    path("", include("applications.urls")),
+    path("database/", include("opportunities.urls")),
+    path("account/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "mentorship.views.page_not_found"
+handler500 = "mentorship.views.server_error"

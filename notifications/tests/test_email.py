@@ -1,0 +1,146 @@
+import os
+import smtplib
+import time
+
+import pytest
+
+from notifications.models import OutgoingEmail
+from notifications.services import email_queue_message, email_queue_template
+from notifications.tasks import requeue_pending_emails, send_outgoing_email
+
+
+def queue(**overrides):
+    fields = {"to": "a@example.edu", "subject": "Hello", "body_text": "Body", "body_html": "<p>Body</p>"}
+    return email_queue_message(**{**fields, **overrides})
+
+
+@pytest.mark.django_db
+class TestOutgoingEmail:
+    def test_it_is_sent_only_after_commit(self, mailoutbox, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            email = queue()
+        assert len(mailoutbox) == 0
+        assert OutgoingEmail.objects.get(pk=email.pk).status == OutgoingEmail.Status.PENDING
+        for callback in callbacks:
+            callback()
+        assert len(mailoutbox) == 1
+        assert mailoutbox[0].alternatives[0][1] == "text/html"
+        email.refresh_from_db()
+        assert email.status == OutgoingEmail.Status.SENT and email.sent_at and email.attempts == 1
+
+    def test_a_retried_task_never_sends_twice(self, mailoutbox, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            email = queue()
+        send_outgoing_email.apply(args=[email.pk])
+        send_outgoing_email.apply(args=[email.pk])
+        assert len(mailoutbox) == 1
+
+    def test_a_rolled_back_transaction_sends_nothing(self, mailoutbox, django_capture_on_commit_callbacks):
+        from django.db import transaction
+
+        with django_capture_on_commit_callbacks(execute=True):
+            with pytest.raises(RuntimeError), transaction.atomic():
+                queue()
+                raise RuntimeError
+        assert len(mailoutbox) == 0
+        assert not OutgoingEmail.objects.exists()
+
+    def test_an_smtp_error_puts_the_row_back_then_marks_it_failed(self, monkeypatch, settings):
+        from notifications.services import email_claim, email_deliver
+
+        settings.EMAIL_MAX_ATTEMPTS = 3
+
+        def boom(self, *args, **kwargs):
+            raise smtplib.SMTPServerDisconnected("gone")
+
+        monkeypatch.setattr("django.core.mail.message.EmailMessage.send", boom)
+        email = OutgoingEmail.objects.create(to="a@example.edu", subject="S", body_text="B", kind="x")
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            email_deliver(email=email_claim(email_id=email.pk))
+        email.refresh_from_db()
+        assert email.status == OutgoingEmail.Status.PENDING
+        assert email.attempts == 1 and "SMTPServerDisconnected" in email.last_error
+        # The task retries (at once when eager) until the attempts run out.
+        send_outgoing_email.apply(args=[email.pk])
+        email.refresh_from_db()
+        assert email.status == OutgoingEmail.Status.FAILED and email.attempts == 3
+
+    def test_a_dedup_key_queues_once(self, django_capture_on_commit_callbacks, mailoutbox):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert queue(dedup_key="match-1-intro") is not None
+            assert queue(dedup_key="match-1-intro") is None
+        assert OutgoingEmail.objects.count() == 1
+        assert len(mailoutbox) == 1
+
+    def test_lost_tasks_are_picked_up_again(self, mailoutbox):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        email = OutgoingEmail.objects.create(to="a@example.edu", subject="S", body_text="B", kind="x")
+        OutgoingEmail.objects.filter(pk=email.pk).update(created_at=timezone.now() - timedelta(hours=1))
+        assert requeue_pending_emails.apply().get() == 1
+
+    def test_templates_render_subject_text_and_html(self, django_capture_on_commit_callbacks, mailoutbox):
+        with django_capture_on_commit_callbacks(execute=True):
+            email_queue_template(name="test-message", to="a@example.edu", context={"name": "Ada <b>"})
+        message = mailoutbox[0]
+        assert message.subject == "Hello Ada <b>"
+        assert "Ada <b>" in message.body
+        assert "Ada &lt;b&gt;" in message.alternatives[0][0]
+
+    def test_the_admin_shows_the_state_and_can_resend(
+        self, client, staff, django_capture_on_commit_callbacks
+    ):
+        email = OutgoingEmail.objects.create(
+            to="a@example.edu", subject="Stuck", body_text="B", kind="x", status=OutgoingEmail.Status.FAILED
+        )
+        client.force_login(staff)
+        html = client.get("/admin/notifications/outgoingemail/").content.decode()
+        assert "Stuck" in html and "Failed" in html
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                "/admin/notifications/outgoingemail/",
+                {"action": "resend", "_selected_action": [email.pk]},
+            )
+        email.refresh_from_db()
+        assert email.status == OutgoingEmail.Status.SENT
+
+    def test_outsiders_cannot_see_the_emails(self, client, outsider):
+        client.force_login(outsider)
+        assert client.get("/admin/notifications/outgoingemail/").status_code == 302
+
+
+def reset_broker_pools(app):
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_sends_it_once(settings, mailoutbox):
+    from celery.contrib.testing.worker import start_worker
+
+    from mentorship.celery import app
+
+    # Even eager tasks take a producer from the pool; drop the pools made
+    # under the in-process configuration so nothing is published there.
+    reset_broker_pools(app)
+    app.conf.update(broker_url=os.environ["REDIS_URL"], task_always_eager=False)
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+            email = queue(subject="Through Redis")  # commits (transactional test) and enqueues
+            send_outgoing_email.delay(email.pk)  # a duplicate delivery of the same id
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                email.refresh_from_db()
+                if email.status == OutgoingEmail.Status.SENT and len(mailoutbox) >= 1:
+                    break
+                time.sleep(0.1)
+            time.sleep(1)  # let the duplicate task run too
+        assert email.status == OutgoingEmail.Status.SENT
+        assert [m.subject for m in mailoutbox] == ["Through Redis"]
+    finally:
+        app.conf.update(broker_url=None, task_always_eager=True)
+        reset_broker_pools(app)

@@ -1,0 +1,54 @@
+"""Writes for programs: the coordinators' group and its permissions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+
+COORDINATORS_GROUP = "Coordinators"
+
+# What a coordinator may do in the admin. Querysets narrow it further to the
+# programs they coordinate; site staff (superusers) are not limited.
+COORDINATOR_PERMISSIONS: dict[str, list[str] | None] = {
+    "programs": [
+        "view_program",
+        "change_program",
+        "view_outcome",
+        "add_outcome",
+        "change_outcome",
+        "delete_outcome",
+        "view_tier",
+        "add_tier",
+        "change_tier",
+        "delete_tier",
+        "view_learnertype",
+    ],
+    # None means every permission of the app.
+    "applications": None,
+    "matching": None,
+}
+
+
+@transaction.atomic
+def coordinator_group_sync() -> Group:
+    """Create or refresh the Coordinators group with COORDINATOR_PERMISSIONS."""
+    group, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+    query = Q(pk__in=[])
+    for app_label, codenames in COORDINATOR_PERMISSIONS.items():
+        app_query = Q(content_type__app_label=app_label)
+        if codenames is not None:
+            app_query &= Q(codename__in=codenames)
+        query |= app_query
+    group.permissions.set(Permission.objects.filter(query))
+    return group
+
+
+@transaction.atomic
+def coordinator_add(*, program, user) -> None:
+    """Make ``user`` a coordinator of ``program`` with admin access."""
+    program.coordinators.add(user)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(coordinator_group_sync())

@@ -1,0 +1,108 @@
+import pytest
+from django.urls import reverse
+
+from programs.models import MenteeIntake, Program, SiteContent
+
+
+@pytest.mark.django_db
+class TestLanding:
+    def test_it_shows_the_page_wording_from_the_database(self, client, demo):
+        html = client.get("/").content.decode()
+        assert "Mentorship Programs" in html
+        assert "Office of Learner Affairs (OLA)" in html
+        assert "mailto:medicine.dmp@utoronto.ca" in html
+        assert "environmental scan of Temerty Medicine" in html
+        assert "Office of Inclusion &amp; Diversity" in html
+        assert 'href="/database/"' in html
+        assert "March 2025" in html
+
+    def test_it_has_a_tile_per_published_program_linking_to_its_page(self, client, demo):
+        html = client.get("/").content.decode()
+        assert 'href="/programs/dmp/"' in html
+        assert 'href="/programs/ilead/"' in html
+
+    def test_staff_edits_to_the_text_appear(self, client, demo):
+        SiteContent.objects.filter(pk=1).update(intro="A brand new introduction.")
+        assert "A brand new introduction." in client.get("/").content.decode()
+
+    def test_an_unpublished_program_has_no_tile(self, client, demo):
+        Program.objects.filter(slug="ilead").update(is_published=False)
+        assert 'href="/programs/ilead/"' not in client.get("/").content.decode()
+
+    def test_a_new_published_program_appears_without_code(self, client, demo):
+        Program.objects.create(
+            slug="peer",
+            name="Peer Circles",
+            summary="Small peer groups.",
+            audience="Everyone",
+            contact_email="peer@example.edu",
+            is_published=True,
+        )
+        assert 'href="/programs/peer/"' in client.get("/").content.decode()
+        assert client.get("/programs/peer/").status_code == 200
+
+    def test_it_lists_resources(self, client, demo):
+        html = client.get("/").content.decode()
+        assert "Office of Inclusion &amp; Diversity</a>" in html
+
+    def test_query_count_is_fixed(self, client, demo, django_assert_num_queries):
+        # site content, published programs, resources
+        with django_assert_num_queries(3):
+            assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+class TestProgramPage:
+    def test_dmp_shows_audience_outcomes_and_statuses(self, client, demo):
+        html = client.get("/programs/dmp/").content.decode()
+        assert "PT, OT, SLP" in html
+        assert "Strengthened access to networks and opportunities for career planning" in html
+        assert "Increased sense of belonging and support in relation to their social identity" in html
+        assert "The first round of matching is complete" in html
+        assert "Recruitment for clinician mentors is ongoing!" in html
+
+    def test_ilead_shows_both_tiers(self, client, demo):
+        html = client.get("/programs/ilead/").content.decode()
+        assert "incoming first year medical students in the 2029 (2T9) class" in html
+        assert "with upper year MD students" in html
+        assert "current upper year medical students with resident physicians" in html
+
+    def test_apply_buttons_point_to_the_final_urls(self, client, demo):
+        html = client.get("/programs/dmp/").content.decode()
+        assert 'href="/programs/dmp/apply/mentee/"' in html
+        assert 'href="/programs/dmp/apply/mentor/"' in html
+        assert reverse("programs:apply_mentee", args=["dmp"]) == "/programs/dmp/apply/mentee/"
+
+    def test_closed_intake_hides_the_mentee_button_and_says_so(self, client, demo):
+        Program.objects.filter(slug="dmp").update(mentee_intake=MenteeIntake.CLOSED)
+        html = client.get("/programs/dmp/").content.decode()
+        assert "Mentee applications are closed" in html
+        assert 'href="/programs/dmp/apply/mentee/"' not in html
+
+    def test_open_intake_has_its_own_wording(self, client, demo):
+        Program.objects.filter(slug="dmp").update(mentee_intake=MenteeIntake.OPEN)
+        assert "Mentee applications are open" in client.get("/programs/dmp/").content.decode()
+
+    def test_unpublished_program_is_404(self, client, demo):
+        Program.objects.filter(slug="dmp").update(is_published=False)
+        assert client.get("/programs/dmp/").status_code == 404
+
+    def test_missing_program_gets_the_styled_404(self, client, demo):
+        response = client.get("/programs/nope/")
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+        assert "skip-link" in response.content.decode()
+
+    def test_query_count_is_fixed(self, client, demo, django_assert_num_queries):
+        # program, outcomes, mentee types, mentor types, tiers, tiers' mentee
+        # types, tiers' mentor types
+        with django_assert_num_queries(7):
+            assert client.get("/programs/ilead/").status_code == 200
+
+
+def test_the_500_page_renders_without_a_database(rf):
+    from mentorship.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()

@@ -1,0 +1,151 @@
+"""Deployment artefacts: docker-compose, check --deploy, the demo seed."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(**extra):
+    # Production never runs with the test-only async override.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="x" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d6c5b4a",
+        ALLOWED_HOSTS="mentorship.example.edu",
+        SECURE_HTTPS="true",
+        **extra,
+    )
+    return env
+
+
+def test_check_deploy_prints_no_warnings_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    env.pop("SECRET_KEY")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_malformed_setting_fails_loudly():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "maybe?"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+
+
+class TestDockerCompose:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+    def test_it_has_the_production_services(self):
+        assert set(self.compose["services"]) >= {"web", "worker", "beat", "db", "redis"}
+
+    def test_web_runs_gunicorn_and_migrates(self):
+        command = self.compose["services"]["web"]["command"]
+        assert "gunicorn mentorship.wsgi:application" in command
+        assert "migrate" in command
+
+    def test_celery_worker_and_beat_run_the_project_app(self):
+        assert self.compose["services"]["worker"]["command"].startswith("celery -A mentorship worker")
+        assert self.compose["services"]["beat"]["command"].startswith("celery -A mentorship beat")
+
+    def test_every_long_running_service_has_a_health_check(self):
+        for name in ("web", "worker", "db", "redis"):
+            assert "healthcheck" in self.compose["services"][name], name
+
+    def test_data_lives_in_named_volumes(self):
+        assert {"pgdata", "redisdata", "media"} <= set(self.compose["volumes"])
+        assert "pgdata:/var/lib/postgresql/data" in self.compose["services"]["db"]["volumes"]
+
+    def test_app_services_read_the_env_file_with_every_variable_they_need(self):
+        example = (ROOT / ".env.example").read_text()
+        names = {
+            line.split("=", 1)[0] for line in example.splitlines() if "=" in line and not line.startswith("#")
+        }
+        assert {
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "ALLOWED_HOSTS",
+            "EMAIL_URL",
+            "DEBUG",
+        } <= names
+        for name in ("web", "worker", "beat"):
+            assert self.compose["services"][name]["env_file"] == ".env"
+
+    def test_the_dockerfile_serves_static_files_with_whitenoise(self):
+        dockerfile = (ROOT / "Dockerfile").read_text()
+        assert "collectstatic" in dockerfile and "gunicorn" in dockerfile
+        from django.conf import settings
+
+        assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+    def test_every_variable_is_in_the_readme(self):
+        readme = (ROOT / "README.md").read_text()
+        settings_source = (ROOT / "mentorship" / "settings.py").read_text()
+        import re
+
+        variables = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', settings_source))
+        assert variables, "no variables found"
+        missing = sorted(v for v in variables if f"`{v}`" not in readme)
+        assert not missing, f"README does not list: {missing}"
+
+
+@pytest.mark.django_db
+class TestSeedDemo:
+    def test_it_is_idempotent(self, settings):
+        from accounts.models import User
+        from programs.models import Outcome, Program, Resource, Tier
+
+        settings.DEBUG = True
+        call_command("seed_demo", stdout=io.StringIO())
+        counts = [m.objects.count() for m in (User, Program, Outcome, Tier, Resource)]
+        call_command("seed_demo", stdout=io.StringIO())
+        assert [m.objects.count() for m in (User, Program, Outcome, Tier, Resource)] == counts
+        assert counts[1] == 2
+
+    def test_it_prints_the_demo_passwords(self, settings, capsys):
+        settings.DEBUG = True
+        call_command("seed_demo")
+        out = capsys.readouterr().out
+        assert "learner@example.com" in out and "demo-pass-2026" in out
+
+    def test_it_links_coordinators_to_their_programs(self, settings):
+        from programs.models import Program
+
+        settings.DEBUG = True
+        call_command("seed_demo", stdout=io.StringIO())
+        dmp = Program.objects.get(slug="dmp")
+        assert list(dmp.coordinators.values_list("email", flat=True)) == ["dmp.coordinator@example.com"]
+
+    def test_it_refuses_to_run_without_debug(self, settings):
+        settings.DEBUG = False
+        with pytest.raises(CommandError, match="DEBUG"):
+            call_command("seed_demo")
