@@ -213,3 +213,17 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Specialty(models.Model):
+    """A clinical specialty or field: shared by applications (interests, a
+    mentor's specialty), matching and the Learner Mentorship Database."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self) -> str:
+        return self.name
