@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("applications.urls")),
     path("database/", include("opportunities.urls")),
+    path("", include("matching.urls")),
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

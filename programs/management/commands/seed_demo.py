@@ -10,6 +10,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+import applications.demo
+import matching.demo
+import opportunities.demo
 from accounts.models import LearnerStage, User
 from programs.models import (
     LearnerType,
@@ -133,6 +136,10 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs with DEBUG on: it creates accounts with known passwords.")
         with transaction.atomic():
             self.seed()
+            # Each app adds its own demo data on top of the programs.
+            applications.demo.seed()
+            opportunities.demo.seed()
+            matching.demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Accounts (password for all):"))
         for email, *_ in DEMO_USERS:
             self.stdout.write(f"  {email:32} {DEMO_PASSWORD}")
