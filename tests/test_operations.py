@@ -149,3 +149,21 @@ class TestSeedDemo:
         settings.DEBUG = False
         with pytest.raises(CommandError, match="DEBUG"):
             call_command("seed_demo")
+
+
+def test_single_sign_on_is_one_setting_away():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "app = settings.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS'][0]; "
+        "print(app['client_id'], app['settings']['server_url'])"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "mentorship.settings",
+        "OIDC_ENABLED": "true",
+        "OIDC_SERVER_URL": "https://login.example.edu",
+        "OIDC_CLIENT_ID": "client-123",
+        "OIDC_CLIENT_SECRET": "s3cret",
+    }
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "client-123 https://login.example.edu", result.stderr

@@ -47,3 +47,28 @@ class TestMembership:
         from django.contrib.auth.models import AnonymousUser
 
         assert not user_is_member(AnonymousUser())
+
+
+@pytest.mark.django_db
+def test_the_login_page_offers_single_sign_on_when_configured(client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "institution",
+                    "name": "University login",
+                    "client_id": "id",
+                    "secret": "secret",
+                    "settings": {"server_url": "https://login.example.edu"},
+                }
+            ]
+        }
+    }
+    html = client.get("/accounts/login/").content.decode()
+    assert "University login" in html
+    assert "/accounts/oidc/institution/login/" in html
+
+
+@pytest.mark.django_db
+def test_the_login_page_has_no_sso_by_default(client):
+    assert "/accounts/oidc/" not in client.get("/accounts/login/").content.decode()
