@@ -35,8 +35,8 @@ class TestProgramAdmin:
     def test_a_coordinator_sees_only_their_programs(self, client, demo, coordinator_of):
         client.force_login(coordinator_of(demo["dmp"]))
         html = client.get("/admin/programs/program/").content.decode()
-        assert "/admin/programs/program/%d/change/" % demo["dmp"].pk in html
-        assert "/admin/programs/program/%d/change/" % demo["ilead"].pk not in html
+        assert f"/admin/programs/program/{demo['dmp'].pk}/change/" in html
+        assert f"/admin/programs/program/{demo['ilead'].pk}/change/" not in html
         assert client.get(f"/admin/programs/program/{demo['ilead'].pk}/change/").status_code == 302
 
     def test_a_coordinator_can_edit_intake_but_not_who_coordinates(self, client, demo, coordinator_of):
