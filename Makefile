@@ -18,7 +18,7 @@ run: $(STAMP)  ## Migrate, load demo data and serve on 127.0.0.1:8000
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)  ## The whole suite (SQLite unless DATABASE_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
