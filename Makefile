@@ -32,6 +32,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_board.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-output

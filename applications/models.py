@@ -198,6 +198,11 @@ class Application(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
 
+    @property
+    def availability_display(self) -> list[str]:
+        labels = dict(Availability.choices)
+        return [labels.get(code, code) for code in self.availability]
+
 
 class StatusChange(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
@@ -302,3 +307,23 @@ class Answer(models.Model):
         if isinstance(self.value, list):
             return "; ".join(str(v) for v in self.value)
         return str(self.value)
+
+
+class ApplicationExport(models.Model):
+    """Audit trail of Excel exports: who took which programs' applications,
+    how many, and whether self-identification was included."""
+
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    exported_at = models.DateTimeField(auto_now_add=True)
+    programs = models.ManyToManyField(Program, related_name="+")
+    application_count = models.PositiveIntegerField()
+    included_identity = models.BooleanField("included self-identification", default=False)
+
+    class Meta:
+        ordering = ["-exported_at", "-id"]
+        verbose_name = "application export"
+
+    def __str__(self) -> str:
+        return f"Export of {self.application_count} application(s) on {self.exported_at:%Y-%m-%d %H:%M}"

@@ -3,13 +3,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications.services import email_queue_template
+from programs.models import Outcome, Program, Specialty, Tier
 
-from .models import Application, IdentityDisclosure, Status, StatusChange
+from .models import (
+    Answer,
+    Application,
+    ApplicationExport,
+    IdentityDisclosure,
+    Question,
+    Status,
+    StatusChange,
+)
+from .selectors import live_application
 
 
 class InvalidTransition(ValidationError):
@@ -42,7 +55,7 @@ def application_transition(
         locked.accepted_at = now
         fields.append("accepted_at")
     locked.save(update_fields=fields)
-    StatusChange.objects.create(
+    change = StatusChange.objects.create(
         application=locked, from_status=from_status, to_status=to_status, changed_by=by, note=note
     )
     if to_status == Status.WITHDRAWN:
@@ -51,8 +64,186 @@ def application_transition(
         name="application-status",
         to=locked.applicant.email,
         context={"application": locked, "program": locked.program, "note": note, "from_status": from_status},
+        dedup_key=f"application-status:{change.pk}",
     )
+    # Matching reacts: a newly accepted mentor brings places for the waitlist,
+    # a withdrawal ends the person's matches.
+    from matching.services import application_status_changed
+
+    application_status_changed(application=locked, from_status=from_status, event=str(change.pk))
     application.status = locked.status
     application.status_changed_at = locked.status_changed_at
     application.accepted_at = locked.accepted_at
     return locked
+
+
+class DuplicateApplication(Exception):
+    """A live application already exists for this person, program, role and tier."""
+
+    def __init__(self, existing: Application):
+        super().__init__(f"A live application already exists: {existing.pk}")
+        self.existing = existing
+
+
+class ApplicationLocked(ValidationError):
+    """The applicant may no longer change this application."""
+
+
+def _save_answers(*, application: Application, answers: dict[Question, Any]) -> None:
+    for question, value in answers.items():
+        if value is None:
+            Answer.objects.filter(application=application, question=question).delete()
+        else:
+            Answer.objects.update_or_create(
+                application=application, question=question, defaults={"value": value}
+            )
+
+
+def identity_save(*, application: Application, data: dict[str, Any] | None) -> IdentityDisclosure | None:
+    """Store the self-identification, or delete it when ``data`` is None
+    (nothing given, or the person removed it)."""
+    if data is None:
+        IdentityDisclosure.objects.filter(application=application).delete()
+        return None
+    fields = dict(data)
+    dimensions = fields.pop("dimensions", [])
+    disclosure, _ = IdentityDisclosure.objects.update_or_create(application=application, defaults=fields)
+    disclosure.dimensions.set(dimensions)
+    return disclosure
+
+
+def _coordinator_addresses(program: Program) -> list[str]:
+    addresses = sorted({u.email for u in program.coordinators.filter(is_active=True) if u.email})
+    return addresses or [program.contact_email]
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    applicant,
+    program: Program,
+    role: str,
+    tier: Tier | None,
+    fields: dict[str, Any],
+    specialties: Iterable[Specialty] = (),
+    outcomes: Iterable[Outcome] = (),
+    answers: dict[Question, Any] | None = None,
+    identity: dict[str, Any] | None = None,
+) -> Application:
+    """Create a submitted application with its answers and optional self-identification.
+
+    Side effects: records the first StatusChange; emails the applicant and the
+    program's coordinators (or its contact address) after commit, once each.
+    Raises DuplicateApplication when the person already has a live application
+    for the same program, role and tier (checked first, and by the database
+    constraint when two submissions race).
+    """
+    existing = live_application(user=applicant, program=program, role=role, tier=tier)
+    if existing is not None:
+        raise DuplicateApplication(existing)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                applicant=applicant, program=program, role=role, tier=tier, **fields
+            )
+    except IntegrityError:
+        existing = live_application(user=applicant, program=program, role=role, tier=tier)
+        if existing is None:
+            raise
+        raise DuplicateApplication(existing) from None
+    application.specialties.set(specialties)
+    application.outcomes.set(outcomes)
+    _save_answers(application=application, answers=answers or {})
+    if program.collects_identity:
+        identity_save(application=application, data=identity)
+    StatusChange.objects.create(
+        application=application, from_status="", to_status=Status.SUBMITTED, changed_by=applicant
+    )
+    context = {"application": application, "program": program}
+    email_queue_template(
+        name="application-submitted",
+        to=applicant.email,
+        context=context,
+        dedup_key=f"application-submitted:{application.pk}",
+    )
+    for address in _coordinator_addresses(program):
+        email_queue_template(
+            name="application-new-coordinator",
+            to=address,
+            context=context,
+            dedup_key=f"application-new:{application.pk}:{address}"[:200],
+        )
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: Application,
+    by,
+    fields: dict[str, Any],
+    specialties: Iterable[Specialty] = (),
+    outcomes: Iterable[Outcome] = (),
+    answers: dict[Question, Any] | None = None,
+    identity: dict[str, Any] | None = None,
+) -> Application:
+    """The applicant's edit of a submitted application (program, role and tier
+    stay). Raises ApplicationLocked once a coordinator has started reviewing it."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if by.pk != locked.applicant_id or not locked.is_editable_by_applicant:
+        raise ApplicationLocked("This application can no longer be changed.")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    locked.specialties.set(specialties)
+    locked.outcomes.set(outcomes)
+    _save_answers(application=locked, answers=answers or {})
+    if locked.program.collects_identity:
+        identity_save(application=locked, data=identity)
+    return locked
+
+
+@transaction.atomic
+def application_identity_update(*, application: Application, by, data: dict[str, Any] | None) -> None:
+    """The applicant changes their self-identification while the application is
+    live, and may delete it (``data=None``) at any time, even after it ended."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if by.pk != locked.applicant_id or not locked.program.collects_identity:
+        raise ApplicationLocked("Only the applicant can change their self-identification.")
+    if data is not None and not locked.is_live:
+        raise ApplicationLocked("This application has ended: its self-identification can only be deleted.")
+    identity_save(application=locked, data=data)
+
+
+def application_withdraw(*, application: Application, by) -> Application:
+    """The applicant withdraws; their self-identification is deleted at once."""
+    if by.pk != application.applicant_id:
+        raise ApplicationLocked("Only the applicant can withdraw an application.")
+    return application_transition(application=application, to_status=Status.WITHDRAWN, by=by)
+
+
+def applications_bulk_transition(
+    *, applications: Iterable[Application], to_status: str, by, note: str = ""
+) -> tuple[list[Application], list[tuple[Application, str]]]:
+    """Move each application that may move; returns (moved, [(not moved, why)]).
+    Each move is its own transaction, so one refusal does not undo the others."""
+    moved, refused = [], []
+    for application in applications:
+        try:
+            moved.append(
+                application_transition(application=application, to_status=to_status, by=by, note=note)
+            )
+        except InvalidTransition as exc:
+            refused.append((application, exc.messages[0]))
+    return moved, refused
+
+
+@transaction.atomic
+def application_export_record(*, by, applications, included_identity: bool) -> ApplicationExport:
+    """Record an export of the ``applications`` queryset in the audit trail
+    (who, when, which programs, how many, whether self-identification was in it)."""
+    export = ApplicationExport.objects.create(
+        exported_by=by, application_count=applications.count(), included_identity=included_identity
+    )
+    export.programs.set(set(applications.values_list("program_id", flat=True)))
+    return export

@@ -4,6 +4,11 @@ from . import views
 
 app_name = "applications"
 
+# The apply forms are routed in programs/urls.py (/programs/<slug>/apply/<role>/).
 urlpatterns = [
     path("my/applications/", views.my_applications, name="mine"),
+    path("my/applications/<int:pk>/", views.application_detail, name="detail"),
+    path("my/applications/<int:pk>/edit/", views.application_edit, name="edit"),
+    path("my/applications/<int:pk>/identity/", views.application_identity, name="identity"),
+    path("my/applications/<int:pk>/withdraw/", views.application_withdraw, name="withdraw"),
 ]

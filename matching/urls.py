@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "matching"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("my/mentorships/", views.my_mentorships, name="mine"),
+]

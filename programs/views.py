@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from matching.selectors import public_round_status
 from opportunities.selectors import database_last_updated
 
 from . import selectors
@@ -21,4 +22,8 @@ def landing(request):
 
 def program_detail(request, slug):
     program = selectors.program_for_public(slug)
-    return render(request, "programs/program_detail.html", {"program": program})
+    return render(
+        request,
+        "programs/program_detail.html",
+        {"program": program, "round_status": public_round_status(program)},
+    )

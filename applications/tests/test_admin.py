@@ -1,0 +1,330 @@
+"""The coordinators' console: scoping, identity visibility, bulk actions, export."""
+
+import io
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from openpyxl import load_workbook
+
+from applications.models import ApplicationExport, Question, Status, StatusChange
+from applications.tests.factories import ApplicationFactory, make_mentee_application, make_mentor_application
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/applications/application/"
+
+
+def change_url(application):
+    return f"{CHANGELIST}{application.pk}/change/"
+
+
+@pytest.fixture
+def dmp_coordinator(coordinator_of, dmp):
+    return coordinator_of(dmp)
+
+
+@pytest.fixture
+def ilead_coordinator(coordinator_of, ilead):
+    return coordinator_of(ilead)
+
+
+@pytest.fixture
+def dmp_application(dmp, learner):
+    black = dmp.identity_dimensions.get(label="Black")
+    return make_mentee_application(
+        dmp,
+        learner,
+        identity={"dimensions": [black], "self_described": "Afro-Caribbean", "consent_to_matching": True},
+    )
+
+
+def post_action(client, action, applications, **extra):
+    return client.post(
+        CHANGELIST,
+        {"action": action, ACTION_CHECKBOX_NAME: [str(a.pk) for a in applications], **extra},
+    )
+
+
+def workbook(response):
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+class TestScoping:
+    def test_coordinators_see_only_their_programs(
+        self, client, dmp_coordinator, dmp_application, ilead, outsider
+    ):
+        other = make_mentee_application(ilead, outsider, tier=ilead.tiers.get(number=1), learner_type="MD1")
+        client.force_login(dmp_coordinator)
+        html = client.get(CHANGELIST).content.decode()
+        assert "Lee Learner" in html and "Oz Outsider" not in html
+        assert client.get(change_url(dmp_application)).status_code == 200
+        assert client.get(change_url(other)).status_code == 404
+        assert client.get(f"{CHANGELIST}{other.pk}/history/").status_code == 404
+
+    def test_staff_see_everything(self, client, staff, dmp_application, ilead, outsider):
+        make_mentee_application(ilead, outsider, tier=ilead.tiers.get(number=1), learner_type="MD1")
+        client.force_login(staff)
+        html = client.get(CHANGELIST).content.decode()
+        assert "Lee Learner" in html and "Oz Outsider" in html
+
+    @pytest.mark.parametrize("who", ["outsider", "learner"])
+    def test_people_without_admin_access_are_sent_to_the_admin_login(
+        self, client, who, request, dmp_application
+    ):
+        client.force_login(request.getfixturevalue(who))
+        for url in (CHANGELIST, change_url(dmp_application)):
+            response = client.get(url)
+            assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+        response = post_action(client, "export_xlsx", [dmp_application], confirm="1", include_identity="on")
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+        assert not ApplicationExport.objects.exists()
+
+    def test_applications_cannot_be_added_or_deleted_by_coordinators(
+        self, client, dmp_coordinator, dmp_application
+    ):
+        client.force_login(dmp_coordinator)
+        assert client.get(f"{CHANGELIST}add/").status_code == 403
+        assert client.get(f"{CHANGELIST}{dmp_application.pk}/delete/").status_code == 403
+
+
+class TestIdentityInTheAdmin:
+    def test_the_programs_coordinator_sees_it_on_the_application(
+        self, client, dmp_coordinator, dmp_application
+    ):
+        client.force_login(dmp_coordinator)
+        html = client.get(change_url(dmp_application)).content.decode()
+        assert "Afro-Caribbean" in html and "visible to this program" in html
+
+    def test_staff_who_do_not_coordinate_the_program_do_not(self, client, staff, dmp_application):
+        client.force_login(staff)
+        response = client.get(change_url(dmp_application))
+        assert response.status_code == 200
+        assert "Afro-Caribbean" not in response.content.decode()
+
+    def test_it_is_never_in_the_list_or_searchable(self, client, dmp_coordinator, dmp_application):
+        client.force_login(dmp_coordinator)
+        assert "Afro-Caribbean" not in client.get(CHANGELIST).content.decode()
+        assert "Lee Learner" not in client.get(CHANGELIST + "?q=Afro-Caribbean").content.decode()
+
+
+class TestListAndFilters:
+    def test_filters_and_search(self, client, dmp_coordinator, dmp, learner, outsider):
+        make_mentee_application(dmp, learner, specialties=["Psychiatry"])
+        make_mentor_application(dmp, outsider, specialties=["Family Medicine"])
+        client.force_login(dmp_coordinator)
+        html = client.get(CHANGELIST).content.decode()
+        # (DMP has no tiers, so no tier filter; iLEAD's coordinators get one.)
+        for heading in ("By status", "By role", "By learner type", "By specialties", "By submitted at"):
+            assert heading.lower() in html.lower(), heading
+        assert "Oz Outsider" not in client.get(CHANGELIST + "?role__exact=mentee").content.decode()
+        assert "Lee Learner" not in client.get(CHANGELIST + "?q=outsider@example").content.decode()
+        assert "Oz Outsider" in client.get(CHANGELIST + "?q=outsider@example").content.decode()
+
+    @pytest.mark.parametrize("count", [10, 500])
+    def test_query_count_is_fixed(self, client, dmp_coordinator, dmp, count, django_assert_num_queries):
+        ApplicationFactory.create_batch(count, program=dmp, specialties=["Psychiatry"])
+        client.force_login(dmp_coordinator)
+        # session, user, the user's own and group permissions (2), how many programs
+        # they coordinate (for the program column), one query per related filter
+        # (program, tier, learner type, specialties), the filtered count, the total
+        # count, the site context processor's content check, and one page of
+        # applications joined with applicant, program, tier and learner type.
+        with django_assert_num_queries(13):
+            response = client.get(CHANGELIST)
+        assert response.status_code == 200
+
+    def test_ilead_coordinators_can_filter_by_tier(self, client, ilead_coordinator, ilead, learner):
+        make_mentee_application(ilead, learner, tier=ilead.tiers.get(number=2))
+        client.force_login(ilead_coordinator)
+        assert "by tier" in client.get(CHANGELIST).content.decode().lower()
+
+    def test_a_mentor_application_shows_the_mentor_fields(self, client, dmp_coordinator, dmp, outsider):
+        application = make_mentor_application(dmp, outsider, capacity=4, department="Emergency Medicine")
+        client.force_login(dmp_coordinator)
+        html = client.get(change_url(application)).content.decode()
+        assert "Capacity" in html and "Emergency Medicine" in html and "Meeting frequency" not in html
+
+
+class TestStatusChanges:
+    def test_bulk_accept_moves_those_that_can_and_reports_the_others(
+        self, client, dmp_coordinator, dmp, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        movable = ApplicationFactory.create_batch(2, program=dmp)
+        stuck = ApplicationFactory(program=dmp, status=Status.WITHDRAWN)
+        client.force_login(dmp_coordinator)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_action(client, "accept", [*movable, stuck])
+        assert response.status_code == 302
+        for application in movable:
+            application.refresh_from_db()
+            assert application.status == Status.ACCEPTED and application.accepted_at
+        stuck.refresh_from_db()
+        assert stuck.status == Status.WITHDRAWN
+        assert len(mailoutbox) == 2
+        messages = [str(m) for m in response.wsgi_request._messages]
+        assert "2 application(s) accepted" in messages[0]
+        assert "1 application(s) could not be accepted" in messages[1] and "withdrawn" in messages[1]
+
+    @pytest.mark.parametrize("action,status", [("waitlist", Status.WAITLISTED), ("decline", Status.DECLINED)])
+    def test_waitlist_and_decline(self, client, dmp_coordinator, dmp_application, action, status):
+        client.force_login(dmp_coordinator)
+        post_action(client, action, [dmp_application])
+        dmp_application.refresh_from_db()
+        assert dmp_application.status == status
+        assert StatusChange.objects.filter(application=dmp_application, changed_by=dmp_coordinator).exists()
+
+    def test_a_coordinator_cannot_act_on_another_programs_applications(
+        self, client, ilead_coordinator, dmp_application
+    ):
+        client.force_login(ilead_coordinator)
+        post_action(client, "accept", [dmp_application])
+        dmp_application.refresh_from_db()
+        assert dmp_application.status == Status.SUBMITTED
+
+    def test_the_change_form_moves_the_status_with_a_note(
+        self, client, dmp_coordinator, dmp_application, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        client.force_login(dmp_coordinator)
+        data = {
+            "new_status": "waitlisted",
+            "status_note": "We will write in January.",
+            "waitlist_rank": "3",
+            **{
+                f"{prefix}-{k}": v
+                for prefix in ("answers", "history", "identity")
+                for k, v in {
+                    "TOTAL_FORMS": "0",
+                    "INITIAL_FORMS": "0",
+                    "MIN_NUM_FORMS": "0",
+                    "MAX_NUM_FORMS": "1000",
+                }.items()
+            },
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(change_url(dmp_application), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        dmp_application.refresh_from_db()
+        assert dmp_application.status == Status.WAITLISTED and dmp_application.waitlist_rank == 3
+        assert StatusChange.objects.filter(note="We will write in January.").exists()
+        assert "We will write in January." in mailoutbox[-1].body
+
+
+class TestExport:
+    def test_it_asks_first_then_streams_a_sanitised_workbook(self, client, dmp_coordinator, dmp, learner):
+        question = dmp.questions.get(text__startswith="How did you hear")
+        application = make_mentee_application(dmp, learner, hopes='=HYPERLINK("http://evil")')
+        application.answers.create(question=question, value="A classmate or colleague")
+        client.force_login(dmp_coordinator)
+        response = post_action(client, "export_xlsx", [application])
+        assert response.status_code == 200
+        assert "Include self-identification columns" in response.content.decode()
+        response = post_action(client, "export_xlsx", [application], confirm="1")
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        ws = workbook(response)
+        header = [c.value for c in ws[1]]
+        assert "Name" in header and "How did you hear about the DMP?" in header
+        assert "Identifies as" not in header
+        row = dict(zip(header, [c.value for c in ws[2]], strict=False))
+        assert row["Hopes from a mentor"] == '\'=HYPERLINK("http://evil")'
+        assert row["How did you hear about the DMP?"] == "A classmate or colleague"
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+        export = ApplicationExport.objects.get()
+        assert export.exported_by == dmp_coordinator and export.application_count == 1
+        assert not export.included_identity and list(export.programs.all()) == [dmp]
+
+    def test_identity_columns_only_when_ticked_by_the_programs_coordinator(
+        self, client, dmp_coordinator, dmp_application
+    ):
+        client.force_login(dmp_coordinator)
+        response = post_action(client, "export_xlsx", [dmp_application], confirm="1", include_identity="on")
+        ws = workbook(response)
+        header = [c.value for c in ws[1]]
+        row = dict(zip(header, [c.value for c in ws[2]], strict=False))
+        assert row["Identifies as"] == "Black" and row["Another identity (own words)"] == "Afro-Caribbean"
+        assert ApplicationExport.objects.get().included_identity
+
+    def test_staff_who_do_not_coordinate_are_not_offered_identity(self, client, staff, dmp_application):
+        client.force_login(staff)
+        response = post_action(client, "export_xlsx", [dmp_application])
+        assert "Include self-identification columns" not in response.content.decode()
+        response = post_action(client, "export_xlsx", [dmp_application], confirm="1", include_identity="on")
+        header = [c.value for c in workbook(response)[1]]
+        assert "Identifies as" not in header
+        assert not ApplicationExport.objects.get().included_identity
+
+    def test_another_programs_coordinator_is_refused(self, client, ilead_coordinator, dmp_application):
+        client.force_login(ilead_coordinator)
+        response = post_action(client, "export_xlsx", [dmp_application], confirm="1", include_identity="on")
+        assert response.status_code == 403
+        assert not ApplicationExport.objects.exists()
+
+    def test_select_across_exports_the_filtered_list(self, client, dmp_coordinator, dmp, ilead):
+        ApplicationFactory.create_batch(3, program=dmp)
+        make_mentee_application(ilead, tier=ilead.tiers.get(number=1), learner_type="MD1")
+        client.force_login(dmp_coordinator)
+        response = client.post(
+            CHANGELIST,
+            {"action": "export_xlsx", ACTION_CHECKBOX_NAME: ["0"], "select_across": "1", "confirm": "1"},
+        )
+        assert workbook(response).max_row == 4
+        assert ApplicationExport.objects.get().application_count == 3
+
+    def test_the_audit_trail_is_read_only_and_scoped(
+        self, client, dmp_coordinator, ilead_coordinator, dmp_application
+    ):
+        client.force_login(dmp_coordinator)
+        post_action(client, "export_xlsx", [dmp_application], confirm="1")
+        export = ApplicationExport.objects.get()
+        assert client.get("/admin/applications/applicationexport/").status_code == 200
+        assert client.get(f"/admin/applications/applicationexport/{export.pk}/change/").status_code == 200
+        assert client.post(f"/admin/applications/applicationexport/{export.pk}/delete/").status_code == 403
+        client.force_login(ilead_coordinator)
+        assert "Cory Coordinator" not in client.get("/admin/applications/applicationexport/").content.decode()
+
+
+class TestQuestionsAndDimensions:
+    def test_coordinators_manage_their_programs_questions_only(self, client, dmp_coordinator, dmp, ilead):
+        client.force_login(dmp_coordinator)
+        html = client.get("/admin/applications/question/").content.decode()
+        assert "How did you hear about the DMP?" in html
+        assert "Which leadership areas" not in html
+        form = client.get("/admin/applications/question/add/").content.decode()
+        assert f'<option value="{dmp.pk}">DMP</option>' in form
+        assert f'<option value="{ilead.pk}">' not in form
+        response = client.post(
+            "/admin/applications/question/add/",
+            {"program": ilead.pk, "text": "Sneaky?", "kind": "short_text", "audience": "both", "order": 0},
+        )
+        assert response.status_code == 200  # invalid choice, shown again
+        assert not Question.objects.filter(text="Sneaky?").exists()
+        other = ilead.questions.first()
+        assert client.get(f"/admin/applications/question/{other.pk}/change/").status_code == 404
+
+    def test_a_choice_question_needs_choices(self, client, dmp_coordinator, dmp):
+        client.force_login(dmp_coordinator)
+        response = client.post(
+            "/admin/applications/question/add/",
+            {"program": dmp.pk, "text": "Pick one", "kind": "single_choice", "audience": "both", "order": 0},
+        )
+        assert "A choice question needs at least two choices" in response.content.decode()
+
+    def test_a_new_question_appears_on_the_form(self, client, dmp_coordinator, dmp, learner):
+        client.force_login(dmp_coordinator)
+        client.post(
+            "/admin/applications/question/add/",
+            {
+                "program": dmp.pk,
+                "text": "Favourite journal?",
+                "kind": "short_text",
+                "audience": "mentee",
+                "order": 5,
+            },
+        )
+        client.force_login(learner)
+        assert "Favourite journal?" in client.get("/programs/dmp/apply/mentee/").content.decode()
+        assert "Favourite journal?" not in client.get("/programs/dmp/apply/mentor/").content.decode()
+
+    def test_dimensions_are_scoped_too(self, client, ilead_coordinator, dmp):
+        client.force_login(ilead_coordinator)
+        dimension = dmp.identity_dimensions.first()
+        assert client.get(f"/admin/applications/identitydimension/{dimension.pk}/change/").status_code == 404

@@ -1,0 +1,131 @@
+"""The lifecycle and the writes behind the pages."""
+
+import pytest
+
+from applications import services
+from applications.models import IdentityDisclosure, Role, Status, StatusChange
+from applications.tests.factories import ApplicationFactory, ProgramFactory, make_mentee_application
+from notifications.models import OutgoingEmail
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        [Status.UNDER_REVIEW, Status.ACCEPTED, Status.MATCHED, Status.ENDED],
+        [Status.WAITLISTED, Status.ACCEPTED, Status.MATCHED, Status.WITHDRAWN],
+        [Status.UNDER_REVIEW, Status.DECLINED],
+        [Status.WITHDRAWN],
+    ],
+)
+def test_allowed_paths_succeed_and_are_recorded(path, staff):
+    application = ApplicationFactory()
+    for status in path:
+        services.application_transition(
+            application=application, to_status=status, by=staff, note=f"to {status}"
+        )
+    assert application.status == path[-1]
+    history = list(StatusChange.objects.filter(application=application).values_list("to_status", "note"))
+    assert history == [(s, f"to {s}") for s in path]
+
+
+@pytest.mark.parametrize(
+    "start,to",
+    [
+        (Status.SUBMITTED, Status.MATCHED),
+        (Status.DECLINED, Status.ACCEPTED),
+        (Status.WITHDRAWN, Status.SUBMITTED),
+        (Status.ENDED, Status.WITHDRAWN),
+        (Status.UNDER_REVIEW, Status.SUBMITTED),
+    ],
+)
+def test_other_moves_are_refused(start, to):
+    application = ApplicationFactory(status=start)
+    with pytest.raises(services.InvalidTransition):
+        services.application_transition(application=application, to_status=to)
+    application.refresh_from_db()
+    assert application.status == start
+    assert not StatusChange.objects.exists()
+
+
+def test_each_change_emails_the_applicant_once(django_capture_on_commit_callbacks, mailoutbox):
+    application = ApplicationFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_transition(application=application, to_status=Status.ACCEPTED, note="Welcome!")
+    assert len(mailoutbox) == 1 and "Welcome!" in mailoutbox[0].body
+    change = StatusChange.objects.get()
+    assert OutgoingEmail.objects.get().dedup_key == f"application-status:{change.pk}"
+
+
+def test_withdrawal_deletes_the_identity(dmp, learner):
+    application = make_mentee_application(dmp, learner, identity={"consent_to_matching": True})
+    services.application_withdraw(application=application, by=learner)
+    assert not IdentityDisclosure.objects.exists()
+
+
+def test_only_the_applicant_withdraws_through_the_service(dmp, learner, outsider):
+    application = make_mentee_application(dmp, learner)
+    with pytest.raises(services.ApplicationLocked):
+        services.application_withdraw(application=application, by=outsider)
+
+
+def test_submission_emails_the_contact_address_when_there_are_no_coordinators(
+    learner, django_capture_on_commit_callbacks, mailoutbox
+):
+    program = ProgramFactory(contact_email="peer@example.edu")
+    first = ApplicationFactory.build(program=program)
+    with django_capture_on_commit_callbacks(execute=True):
+        application = services.application_submit(
+            applicant=learner,
+            program=program,
+            role=Role.MENTEE,
+            tier=None,
+            fields={
+                "learner_type": first.learner_type,
+                "meeting_format": "virtual",
+                "availability": ["weekend"],
+            },
+        )
+    assert sorted(m.to[0] for m in mailoutbox) == [learner.email, "peer@example.edu"]
+    assert (
+        f"/admin/applications/application/{application.pk}/change/" in mailoutbox[1].body + mailoutbox[0].body
+    )
+
+
+def test_the_applicant_cannot_edit_once_reviewed(dmp, learner):
+    application = make_mentee_application(dmp, learner, status=Status.UNDER_REVIEW)
+    with pytest.raises(services.ApplicationLocked):
+        services.application_update(application=application, by=learner, fields={"hopes": "new"})
+
+
+def test_identity_is_not_stored_for_programs_that_do_not_ask(learner):
+    program = ProgramFactory(collects_identity=False)
+    application = services.application_submit(
+        applicant=learner,
+        program=program,
+        role=Role.MENTEE,
+        tier=None,
+        fields={
+            "learner_type": ApplicationFactory.build(program=program).learner_type,
+            "meeting_format": "virtual",
+        },
+        identity={
+            "dimensions": [],
+            "self_described": "x",
+            "consent_to_matching": True,
+            "wants_shared_identity": False,
+        },
+    )
+    assert not IdentityDisclosure.objects.filter(application=application).exists()
+
+
+def test_migrating_refreshes_the_coordinators_permissions(coordinator_of, dmp):
+    from django.contrib.auth.models import Group, Permission
+    from django.core.management import call_command
+
+    coordinator_of(dmp)
+    group = Group.objects.get(name="Coordinators")
+    group.permissions.remove(Permission.objects.get(codename="view_applicationexport"))
+    call_command("migrate", "applications", verbosity=0)
+    assert group.permissions.filter(codename="view_applicationexport").exists()

@@ -1,0 +1,792 @@
+"""Pure matching engine for the mentorship programme (no Django import).
+
+Two problems are solved here, both on mentees on one side and mentors with
+capacities on the other:
+
+``stable_match(mentee_prefs, mentor_prefs, capacities)``
+    Mentee-proposing deferred acceptance with capacities (the
+    hospitals/residents problem that the residency match solves).  It returns
+    the mentee-optimal stable matching: every mentee gets the best mentor it
+    can have in any stable matching.  A pair is *acceptable* only when each
+    side lists the other.  The running time is linear in the size of the
+    preference lists: each mentee walks its list at most once, and each mentor
+    keeps a bitmap of the ranks it holds plus a pointer to the worst one, and
+    that pointer only ever moves towards better ranks.
+
+``blocking_pairs(matching, mentee_prefs, mentor_prefs, capacities)``
+    The blocking pairs of any matching, so callers (and the tests) can check
+    stability.
+
+``optimal_match(scores, capacities)``
+    Among all assignments within the capacities, the one that matches the most
+    mentees and, among those, has the highest total score.  It is an exact
+    min-cost-flow solver (successive shortest paths with Dijkstra and node
+    potentials, see ``_assign``), not a heuristic.
+
+Ids may be any hashable values; they need not be sortable.  Internally they
+are mapped to ints in first-seen (insertion) order, and every tie is broken
+by those ints, so the same input always gives the same output.
+
+Degenerate inputs are fine: empty mappings, mentors with capacity 0, mentors
+missing from ``capacities`` (treated as capacity 0) and mentees with no
+acceptable mentor (they map to ``None``).  A negative capacity raises
+``ValueError`` and a capacity that is not an integer raises ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Hashable, Iterable, Mapping
+from heapq import heapify, heappop, heappush
+from numbers import Real
+from typing import TypeVar
+
+__all__ = ["blocking_pairs", "optimal_match", "stable_match"]
+
+Mentee = TypeVar("Mentee", bound=Hashable)
+Mentor = TypeVar("Mentor", bound=Hashable)
+
+_INF = float("inf")
+
+#: A shortest-path search that has settled this many mentors without reaching
+#: a free one also starts searching backwards from the free mentors (see
+#: ``_assign``).  Any value gives the same result; this one is the fastest on
+#: the benchmark.  The tests set it to 0 and to a huge value to check both.
+BIDIRECTIONAL_AFTER = 256
+
+#: ``optimal_match`` places mentor places (one row per place) instead of
+#: mentees when there are fewer places than this fraction of the mentees.  A
+#: row that can reach no free column makes its search visit everything it can
+#: reach, so the side with clearly fewer rows should be the one placed; with a
+#: small surplus the mentee side is faster (a mentor's places would otherwise
+#: repeat its whole list).  Any value gives the same (optimal) objective.
+TRANSPOSE_RATIO = 0.95
+
+
+# --------------------------------------------------------------------------
+# Input validation
+# --------------------------------------------------------------------------
+
+
+def _validated_capacities(capacities: Mapping[Mentor, int]) -> dict[Mentor, int]:
+    """Return ``capacities`` as a dict of ints, rejecting bad values."""
+    out: dict[Mentor, int] = {}
+    for mentor, raw in capacities.items():
+        try:
+            value = operator.index(raw)
+        except TypeError:
+            raise TypeError(f"capacity of mentor {mentor!r} must be an integer, got {raw!r}") from None
+        if value < 0:
+            raise ValueError(f"capacity of mentor {mentor!r} must be >= 0, got {value}")
+        out[mentor] = value
+    return out
+
+
+def _as_list(items: Iterable[Hashable]) -> list[Hashable] | tuple[Hashable, ...]:
+    return items if isinstance(items, list | tuple) else list(items)
+
+
+# --------------------------------------------------------------------------
+# Stable matching (deferred acceptance)
+# --------------------------------------------------------------------------
+
+
+def stable_match(
+    mentee_prefs: Mapping[Mentee, Iterable[Mentor]],
+    mentor_prefs: Mapping[Mentor, Iterable[Mentee]],
+    capacities: Mapping[Mentor, int],
+) -> dict[Mentee, Mentor | None]:
+    """Return the mentee-optimal stable matching.
+
+    ``mentee_prefs`` maps each mentee to its acceptable mentors, best first;
+    ``mentor_prefs`` maps each mentor to its acceptable mentees, best first;
+    ``capacities`` maps each mentor to how many mentees it can take (missing
+    means 0).  A pair can only be matched when each lists the other.  If an id
+    appears twice in a list, its first position counts.
+
+    The result maps every mentee key of ``mentee_prefs`` (in that order) to its
+    mentor, or to ``None`` when it is unmatched.  It is the matching that the
+    mentee-proposing deferred acceptance algorithm finds, which is the same as
+    the resident-optimal solution of the hospitals/residents problem.
+    """
+    caps = _validated_capacities(capacities)
+
+    mentee_ids = list(mentee_prefs)
+    mentee_index = {mentee: i for i, mentee in enumerate(mentee_ids)}
+    n = len(mentee_ids)
+
+    # Mentors that can take someone, numbered in mentor_prefs order.
+    mentor_ids: list[Hashable] = []
+    mentor_index: dict[Hashable, int] = {}
+    ranks: list[dict[Hashable, int]] = []  # mentee -> position in the mentor's list
+    lists: list[list[Hashable] | tuple[Hashable, ...]] = []
+    cap: list[int] = []
+    for mentor, prefs in mentor_prefs.items():
+        c = caps.get(mentor, 0)
+        if c <= 0:
+            continue
+        seq = _as_list(prefs)
+        mentor_index[mentor] = len(mentor_ids)
+        mentor_ids.append(mentor)
+        # Inserting in reverse keeps the first position of a repeated mentee.
+        ranks.append(dict(zip(reversed(seq), range(len(seq) - 1, -1, -1), strict=True)))
+        lists.append(seq)
+        cap.append(c)
+
+    m = len(mentor_ids)
+    count = [0] * m
+    worst = [-1] * m  # position of the worst mentee a mentor holds
+    held = [bytearray(len(seq)) for seq in lists]  # positions a mentor holds
+    partner = [-1] * n
+    cursor = [0] * n
+    plists = [_as_list(mentee_prefs[mentee]) for mentee in mentee_ids]
+
+    for start in range(n):
+        i = start
+        while i >= 0:  # i proposes; a mentee it displaces proposes next
+            prefs = plists[i]
+            me = mentee_ids[i]
+            p = cursor[i]
+            size = len(prefs)
+            nxt = -1
+            while p < size:
+                k = mentor_index.get(prefs[p])
+                p += 1
+                if k is None:
+                    continue
+                r = ranks[k].get(me)
+                if r is None:
+                    continue  # the mentor does not accept this mentee
+                c = count[k]
+                if c < cap[k]:
+                    held[k][r] = 1
+                    count[k] = c + 1
+                    if r > worst[k]:
+                        worst[k] = r
+                    partner[i] = k
+                    break
+                w = worst[k]
+                if r < w:  # full, but prefers i to its worst mentee
+                    bits = held[k]
+                    bits[r] = 1
+                    bits[w] = 0
+                    loser = mentee_index[lists[k][w]]
+                    w -= 1
+                    while not bits[w]:
+                        w -= 1
+                    worst[k] = w
+                    partner[i] = k
+                    partner[loser] = -1
+                    nxt = loser
+                    break
+            cursor[i] = p
+            i = nxt
+
+    return {mentee_ids[i]: (mentor_ids[k] if k >= 0 else None) for i, k in enumerate(partner)}
+
+
+def blocking_pairs(
+    matching: Mapping[Mentee, Mentor | None],
+    mentee_prefs: Mapping[Mentee, Iterable[Mentor]],
+    mentor_prefs: Mapping[Mentor, Iterable[Mentee]],
+    capacities: Mapping[Mentor, int],
+) -> list[tuple[Mentee, Mentor]]:
+    """List the pairs that block ``matching``.
+
+    ``(mentee, mentor)`` blocks when the two are mutually acceptable, the
+    mentee is unmatched or prefers the mentor to its partner, and the mentor
+    has a free place or prefers the mentee to one of its mentees.  Mentees
+    missing from ``matching`` count as unmatched.  A partner that is not
+    mutually acceptable counts as worse than every acceptable one (for both
+    sides), and every mentee assigned to a mentor uses up a place.
+
+    Pairs are listed mentee by mentee (``mentee_prefs`` order), each mentee's
+    mentors in its order of preference.  A stable matching has none.
+    """
+    caps = _validated_capacities(capacities)
+    ranks: dict[Hashable, dict[Hashable, int]] = {}
+    for mentor, prefs in mentor_prefs.items():
+        seq = _as_list(prefs)
+        ranks[mentor] = dict(zip(reversed(seq), range(len(seq) - 1, -1, -1), strict=True))
+
+    load: dict[Hashable, int] = {}
+    worst: dict[Hashable, float] = {}
+    for mentee, mentor in matching.items():
+        if mentor is None:
+            continue
+        load[mentor] = load.get(mentor, 0) + 1
+        rank = ranks.get(mentor, {}).get(mentee, _INF)
+        if rank > worst.get(mentor, -1):
+            worst[mentor] = rank
+
+    out: list[tuple[Mentee, Mentor]] = []
+    for mentee, prefs in mentee_prefs.items():
+        current = matching.get(mentee)
+        if current is not None and mentee not in ranks.get(current, {}):
+            current = None  # not mutually acceptable: worse than anything acceptable
+        seen: set[Hashable] = set()
+        for mentor in prefs:
+            if mentor == current:
+                break
+            if mentor in seen:
+                continue
+            seen.add(mentor)
+            rank = ranks.get(mentor, {}).get(mentee)
+            if rank is None:
+                continue
+            if load.get(mentor, 0) < caps.get(mentor, 0) or rank < worst.get(mentor, -1):
+                out.append((mentee, mentor))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Optimal assignment (exact min-cost flow)
+# --------------------------------------------------------------------------
+
+
+def _exact_integers(values: list[object]) -> list[int]:
+    """Scale scores to ints exactly, preserving their order and differences.
+
+    Ints are used as they are.  Otherwise every value is written as an exact
+    fraction (a float is a dyadic rational, so ``as_integer_ratio`` is exact)
+    and all are multiplied by the least common multiple of the denominators.
+    The solver then works in Python's unbounded ints, so float scores give
+    the exact optimum of the floats as given, with no rounding.
+    """
+    if all(type(v) is int for v in values):
+        return values  # type: ignore[return-value]
+    pairs: list[tuple[int, int]] = []
+    for v in values:
+        if not isinstance(v, Real) and not hasattr(v, "as_integer_ratio"):
+            raise TypeError(f"scores must be real numbers, got {v!r}")
+        try:
+            num, den = v.as_integer_ratio()  # type: ignore[union-attr]
+        except (ValueError, OverflowError, AttributeError, TypeError):
+            raise ValueError(f"scores must be finite real numbers, got {v!r}") from None
+        pairs.append((num, den))
+    scale = math.lcm(*{den for _, den in pairs}) if pairs else 1
+    return [num * (scale // den) for num, den in pairs]
+
+
+def optimal_match(
+    scores: Mapping[tuple[Mentee, Mentor], float],
+    capacities: Mapping[Mentor, int],
+) -> dict[Mentee, Mentor | None]:
+    """Return a maximum-cardinality assignment with the highest total score.
+
+    ``scores`` maps each allowed ``(mentee, mentor)`` pair to a number (int,
+    float, or another real type with ``as_integer_ratio`` such as
+    ``Fraction``); pairs that are not keys are never matched.  ``capacities``
+    maps each mentor to how many mentees it can take (missing means 0).
+
+    The objective is lexicographic: first the number of matched mentees, then
+    the total score of the matched pairs.  The result is exact (scores are
+    turned into ints exactly, see ``_exact_integers``) and deterministic; when
+    several assignments are optimal one of them is returned, always the same
+    one for the same input.  Every mentee that appears in a key of ``scores``
+    appears in the result, mapped to ``None`` when it is unmatched.
+    """
+    caps = _validated_capacities(capacities)
+
+    values = _exact_integers(list(scores.values()))
+    # Minimise cost = top - score (>= 0).  Every matched pair pays the same
+    # constant, so among assignments of one cardinality this is the same as
+    # maximising the score; the cardinality comes first by construction of the
+    # algorithm (see _assign).
+    top = max(values, default=0)
+    cmax = top - min(values, default=0)
+
+    mentee_ids: list[Hashable] = []
+    mentee_index: dict[Hashable, int] = {}
+    mentor_ids: list[Hashable] = []
+    mentor_index: dict[Hashable, int] = {}  # -1 for mentors without capacity
+    row_arcs: list[list[tuple[int, int]]] = []  # (column, cost) of each row
+    degree: list[int] = []
+    try:
+        for (mentee, mentor), v in zip(scores, values, strict=True):
+            i = mentee_index.get(mentee)
+            if i is None:
+                i = mentee_index[mentee] = len(mentee_ids)
+                mentee_ids.append(mentee)
+                row_arcs.append([])
+            j = mentor_index.get(mentor)
+            if j is None:
+                if caps.get(mentor, 0) > 0:
+                    j = mentor_index[mentor] = len(mentor_ids)
+                    mentor_ids.append(mentor)
+                    degree.append(0)
+                else:
+                    j = mentor_index[mentor] = -1
+            if j >= 0:
+                row_arcs[i].append((j, top - v))
+                degree[j] += 1
+    except (TypeError, ValueError):
+        for key in scores:
+            if not isinstance(key, tuple) or len(key) != 2:
+                raise TypeError(f"score keys must be (mentee, mentor) pairs, got {key!r}") from None
+        raise
+
+    n = len(mentee_ids)
+    m = len(mentor_ids)
+    result: dict[Mentee, Mentor | None] = dict.fromkeys(mentee_ids)  # type: ignore[arg-type]
+    if not m:
+        return result
+    by_cost = operator.itemgetter(1)
+    for arcs in row_arcs:
+        arcs.sort(key=by_cost)  # _assign relies on this order
+    mentor_cap = [caps[mentor] for mentor in mentor_ids]
+
+    # Place the side with clearly fewer rows (see TRANSPOSE_RATIO), so that the
+    # shortest-path searches that cannot reach a free column stay rare.
+    mentee_rows = sum(1 for arcs in row_arcs if arcs)
+    slot_rows = sum(min(c, d) for c, d in zip(mentor_cap, degree, strict=True))
+
+    if slot_rows < mentee_rows * TRANSPOSE_RATIO:
+        # Rows are mentor places (each shares its mentor's list), columns are
+        # mentees with capacity 1.
+        col_arcs: list[list[tuple[int, int]]] = [[] for _ in range(m)]
+        for i, arcs in enumerate(row_arcs):
+            for j, c in arcs:
+                col_arcs[j].append((i, c))
+        owner: list[int] = []
+        slot_arcs: list[list[tuple[int, int]]] = []
+        for j in range(m):
+            col_arcs[j].sort(key=by_cost)
+            for _ in range(min(mentor_cap[j], degree[j])):
+                owner.append(j)
+                slot_arcs.append(col_arcs[j])
+        assigned = _assign(slot_arcs, [1] * n, cmax)
+        for slot, i in enumerate(assigned):
+            if i >= 0:
+                result[mentee_ids[i]] = mentor_ids[owner[slot]]  # type: ignore[index]
+    else:
+        assigned = _assign(row_arcs, mentor_cap, cmax)
+        for i, j in enumerate(assigned):
+            if j >= 0:
+                result[mentee_ids[i]] = mentor_ids[j]  # type: ignore[index]
+    return result
+
+
+def _assign(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> list[int]:
+    """Min-cost assignment of rows (supply 1) to columns (capacity ``cap``).
+
+    ``arcs[r]`` lists the ``(column, cost)`` pairs row ``r`` may take, costs
+    being ints in ``0..cmax``, sorted by cost.  Returns each row's column, or
+    -1.  The assignment has the most rows possible and, among those, the least
+    total cost.  All arithmetic is on ints, so it is exact.
+
+    Successive shortest paths, one row at a time (the Hungarian method on the
+    sparse graph).  Residual arcs are row -> column for pairs not assigned,
+    column -> row (cost ``-cost``) for assigned ones, column -> sink while the
+    column is not full and sink -> column while it is not empty.  Potentials
+    keep every reduced cost ``cost + pi(tail) - pi(head)`` non-negative, so
+    each search is Dijkstra.  A placed row has one incoming arc (from its
+    column), so its potential is taken as ``pc[column] - cost`` (that arc
+    tight) and never stored: the searches run on columns, a row being the
+    step ``a -> r -> j`` of reduced cost ``pc[a] - ac[r] + c - pc[j]``.
+    Columns that are not full share the sink's potential ``pt``; full ones
+    have ``pc[j] <= pt``.  Because of that bound and the sorting, a scan of a
+    row's arcs can stop at the first arc whose cost alone makes the path too
+    long.  After the rows ``0..i-1`` are placed, the assignment is the
+    cheapest one that places exactly those rows; adding row ``i`` along a
+    shortest augmenting path keeps that true.
+
+    A row whose best column is free is placed at once.  Otherwise a Dijkstra
+    search runs from the row; once it has settled ``BIDIRECTIONAL_AFTER``
+    columns a second Dijkstra runs backwards from the free columns and the two
+    alternate until they meet (``top_f + top_b >= mu``).  The potentials are
+    then updated so that the shortest path (length ``D``) becomes tight: with
+    the forward radius ``s``, columns at forward distance ``d < s`` get
+    ``pc += d - s`` and columns at backward distance ``b < D - s`` get
+    ``pc += D - b - s``, as do the sink and the free columns (``b = 0``).
+    Both zones are exactly labelled and disjoint (``d + b >= D``), and a case
+    check over the arcs shows every reduced cost stays non-negative.
+
+    If some row can reach no free column, not every row can be placed.  From
+    then on (``_finish_with_dummy``) each row may also go to a dummy
+    "unmatched" column at a cost ``big`` larger than any difference of total
+    costs, which makes the optimum lexicographic: most rows placed first,
+    then least cost.
+    """
+    n = len(arcs)
+    m = len(cap)
+    asg = [-1] * n  # column of each row
+    ac = [0] * n  # cost of the row's arc to that column
+    held: list[list[int]] = [[] for _ in range(m)]
+    load = [0] * m
+    full = [c <= 0 for c in cap]
+    nonfull = dict.fromkeys(j for j in range(m) if cap[j] > 0)
+    pc = [0] * m  # potentials of columns (== pt while the column is not full)
+    pt = 0  # potential of the sink
+
+    # Search labels, valid when the stamp equals the search's number.
+    fd = [0] * m  # forward distance of a column
+    fst = [0] * m
+    fpred = [0] * m  # row whose arc reached the column
+    fpc = [0] * m  # cost of that arc
+    bd = [0] * m  # backward distance of a column (to the sink)
+    bst = [0] * m
+    bsucc = [0] * m  # row that leaves the column on the path ...
+    bnext = [0] * m  # ... for this column ...
+    bcost = [0] * m  # ... over an arc of this cost
+    rarcs: list[list[tuple[int, int]]] | None = None  # (row, cost) listing each column
+    threshold = BIDIRECTIONAL_AFTER
+    stamp = 0
+
+    for i in range(n):
+        row = arcs[i]
+        if not row:
+            continue
+        # pi(i) = max_j (pi(j) - c): the row's cheapest arcs get reduced cost 0.
+        best = -_INF
+        bj = -1
+        bc = 0
+        bfree = False
+        for j, c in row:
+            if pt - c < best:
+                break  # sorted by cost and pc[j] <= pt: nothing better follows
+            v = pc[j] - c
+            if v > best:
+                best = v
+                bj = j
+                bc = c
+                bfree = not full[j]
+            elif v == best and not bfree and not full[j]:
+                bj = j
+                bc = c
+                bfree = True
+        if bfree:
+            asg[i] = bj
+            ac[i] = bc
+            held[bj].append(i)
+            load[bj] += 1
+            if load[bj] == cap[bj]:
+                full[bj] = True
+                del nonfull[bj]
+            continue
+
+        stamp += 1
+        st = stamp
+        mu = _INF  # length of the best path found so far
+        meet = -1  # column where that path was found
+        heap = []
+        for j, c in row:
+            d = best - pc[j] + c
+            if full[j]:
+                fst[j] = st
+                fd[j] = d
+                fpred[j] = i
+                fpc[j] = c
+                heap.append((d, j))
+            elif d < mu:
+                mu = d
+                meet = j
+                fpred[j] = i
+                fpc[j] = c
+        heapify(heap)
+        fpopped: list[int] = []
+        bactive = False
+        bheap: list[tuple[int, int]] = []
+        bpopped: list[int] = []
+        topf = _INF
+        while True:
+            while heap and heap[0][0] > fd[heap[0][1]]:
+                heappop(heap)  # stale entry
+            topf = heap[0][0] if heap else _INF
+            if bactive:
+                while bheap and bheap[0][0] > bd[bheap[0][1]]:
+                    heappop(bheap)
+                topb = bheap[0][0] if bheap else _INF
+            else:
+                topb = 0
+            if topf + topb >= mu:
+                break
+            if not bactive and len(fpopped) >= threshold:
+                bactive = True
+                if rarcs is None:
+                    rarcs = [[] for _ in range(m)]
+                    for r, rrow in enumerate(arcs):
+                        for j, c in rrow:
+                            rarcs[j].append((r, c))
+                for j in nonfull:
+                    bst[j] = st
+                    bd[j] = 0
+                    bheap.append((0, j))
+                continue
+            if bactive and len(bpopped) < len(fpopped):
+                # Backward step: settle column j at distance d from the sink;
+                # a row r listing j could leave its column a for j.
+                d, j = heappop(bheap)
+                bpopped.append(j)
+                base = d - pc[j]
+                for r, c in rarcs[j]:  # type: ignore[index]
+                    if r >= i:
+                        break  # rows not placed yet are not in the graph (sorted by row)
+                    a = asg[r]
+                    if a == j or not full[a]:
+                        continue
+                    nd = base + c + pc[a] - ac[r]
+                    if nd >= mu or (bst[a] == st and nd >= bd[a]):
+                        continue
+                    bst[a] = st
+                    bd[a] = nd
+                    bsucc[a] = r
+                    bnext[a] = j
+                    bcost[a] = c
+                    heappush(bheap, (nd, a))
+                    if fst[a] == st and fd[a] + nd < mu:
+                        mu = fd[a] + nd
+                        meet = a
+            else:
+                # Forward step: settle column j; each of its rows may move on.
+                d, j = heappop(heap)
+                fpopped.append(j)
+                pj = pc[j]
+                for r in held[j]:
+                    base = d + pj - ac[r]
+                    cut = mu - base + pt  # c >= cut means nd >= mu
+                    for j2, c in arcs[r]:
+                        if c >= cut:
+                            break
+                        nd = base + c - pc[j2]
+                        if nd >= mu:
+                            continue
+                        if not full[j2]:
+                            mu = nd
+                            cut = mu - base + pt
+                            meet = j2
+                            fpred[j2] = r
+                            fpc[j2] = c
+                            continue
+                        if fst[j2] == st:
+                            if nd >= fd[j2]:
+                                continue
+                        else:
+                            fst[j2] = st
+                        fd[j2] = nd
+                        fpred[j2] = r
+                        fpc[j2] = c
+                        heappush(heap, (nd, j2))
+                        if bactive and bst[j2] == st and nd + bd[j2] < mu:
+                            mu = nd + bd[j2]
+                            cut = mu - base + pt
+                            meet = j2
+
+        if meet < 0:
+            # No augmenting path: from here on rows may stay unmatched.
+            _finish_with_dummy(i, arcs, cap, cmax, asg, ac, held, load, full, pc, pt)
+            break
+
+        # Potential update (see the docstring); row i's own potential becomes
+        # implicit once it is placed.
+        dist = mu
+        s = topf if topf < dist else dist
+        if s > 0:
+            for j in fpopped:
+                dj = fd[j]
+                if dj < s:
+                    pc[j] += dj - s
+        if bactive and dist > s:
+            lim = dist - s
+            for j in bpopped:
+                if full[j]:
+                    dj = bd[j]
+                    if dj < lim:
+                        pc[j] += lim - dj
+            pt += lim
+            for j in nonfull:
+                pc[j] = pt
+
+        # Augment: rows on the path each move one column along it.
+        path: list[tuple[int, int, int]] = []
+        v = meet
+        while True:
+            r = fpred[v]
+            path.append((r, v, fpc[v]))
+            if r == i:
+                break
+            v = asg[r]
+        v = meet
+        while full[v]:
+            path.append((bsucc[v], bnext[v], bcost[v]))
+            v = bnext[v]
+        for r, w, c in path:
+            old = asg[r]
+            if old >= 0:
+                held[old].remove(r)
+            held[w].append(r)
+            asg[r] = w
+            ac[r] = c
+        load[v] += 1
+        if load[v] == cap[v]:
+            full[v] = True
+            del nonfull[v]
+    return asg
+
+
+def _finish_with_dummy(
+    start: int,
+    arcs: list[list[tuple[int, int]]],
+    cap: list[int],
+    cmax: int,
+    asg: list[int],
+    ac: list[int],
+    held: list[list[int]],
+    load: list[int],
+    full: list[bool],
+    pc: list[int],
+    pt: int,
+) -> None:
+    """Place rows ``start..`` when not every row can be placed (in place).
+
+    Each row may also take a dummy column ``U`` (never full, potential ``pt``)
+    at cost ``big``.  Since ``big`` exceeds ``n * cmax``, one more placed row
+    always beats any saving in cost, so the min-cost assignment with ``U`` is
+    the lexicographic optimum; the rows placed so far, all on real columns,
+    are still the cheapest placement of themselves.  ``big`` is also at least
+    ``pt - pi(r)`` for every placed row ``r`` (``pi(r) = pc[asg[r]] - ac[r]``),
+    so the arcs to ``U`` start with non-negative reduced costs.  Searches are
+    plain (forward) Dijkstra; a row sent to ``U`` is unmatched (-1 in
+    ``asg``), and its potential ``pt - big`` keeps its arc to ``U`` tight.
+    """
+    n = len(arcs)
+    m = len(cap)
+    big = (n + 1) * (cmax + 1) + 1
+    for r in range(start):
+        if asg[r] >= 0:
+            gap = pt - pc[asg[r]] + ac[r]
+            if gap >= big:
+                big = gap + 1
+    dummy = -2
+    fd = [0] * m
+    fst = [0] * m
+    fpred = [0] * m
+    fpc = [0] * m
+    stamp = 0
+    for i in range(start, n):
+        row = arcs[i]
+        if not row:
+            continue
+        best = pt - big  # value of the dummy column
+        bj = dummy
+        bc = 0
+        bfree = True
+        for j, c in row:
+            if pt - c < best:
+                break  # sorted by cost and pc[j] <= pt: nothing better follows
+            v = pc[j] - c
+            if v > best:
+                best = v
+                bj = j
+                bc = c
+                bfree = not full[j]
+            elif v == best and not bfree and not full[j]:
+                bj = j
+                bc = c
+                bfree = True
+        if bfree:
+            asg[i] = bj
+            if bj >= 0:
+                ac[i] = bc
+                held[bj].append(i)
+                load[bj] += 1
+                if load[bj] == cap[bj]:
+                    full[bj] = True
+            continue
+
+        stamp += 1
+        st = stamp
+        mu = best + big - pt  # row i straight to the dummy
+        meet = dummy
+        urow = i  # row that goes to the dummy if meet == dummy
+        heap = []
+        for j, c in row:
+            d = best - pc[j] + c
+            if full[j]:
+                fst[j] = st
+                fd[j] = d
+                fpred[j] = i
+                fpc[j] = c
+                heap.append((d, j))
+            elif d < mu:
+                mu = d
+                meet = j
+                fpred[j] = i
+                fpc[j] = c
+        heapify(heap)
+        fpopped: list[int] = []
+        while heap:
+            d, j = heappop(heap)
+            if d > fd[j]:
+                continue
+            if d >= mu:
+                break
+            fpopped.append(j)
+            pj = pc[j]
+            for r in held[j]:
+                base = d + pj - ac[r]
+                du = base + big - pt  # r gives its place up and goes unmatched
+                if du < mu:
+                    mu = du
+                    meet = dummy
+                    urow = r
+                cut = mu - base + pt
+                for j2, c in arcs[r]:
+                    if c >= cut:
+                        break
+                    nd = base + c - pc[j2]
+                    if nd >= mu:
+                        continue
+                    if not full[j2]:
+                        mu = nd
+                        cut = mu - base + pt
+                        meet = j2
+                        fpred[j2] = r
+                        fpc[j2] = c
+                        continue
+                    if fst[j2] == st:
+                        if nd >= fd[j2]:
+                            continue
+                    else:
+                        fst[j2] = st
+                    fd[j2] = nd
+                    fpred[j2] = r
+                    fpc[j2] = c
+                    heappush(heap, (nd, j2))
+
+        dist = mu
+        for j in fpopped:
+            dj = fd[j]
+            if dj < dist:
+                pc[j] += dj - dist
+
+        path: list[tuple[int, int, int]] = []
+        if meet == dummy:
+            r = urow
+            v = asg[r] if r != i else -1
+            path.append((r, dummy, 0))
+        else:
+            v = meet
+        end = meet
+        while v >= 0:
+            r = fpred[v]
+            path.append((r, v, fpc[v]))
+            if r == i:
+                break
+            v = asg[r]
+        for r, w, c in path:
+            old = asg[r]
+            if old >= 0:
+                held[old].remove(r)
+            asg[r] = w
+            if w >= 0:
+                held[w].append(r)
+                ac[r] = c
+        if end >= 0:
+            load[end] += 1
+            if load[end] == cap[end]:
+                full[end] = True
+    for r in range(n):
+        if asg[r] == dummy:
+            asg[r] = -1

@@ -1,0 +1,63 @@
+"""Excel export of a round's matches (write-only, every cell sanitised by
+``mentorship.xlsx``). Identity reasons are left out: the file leaves the site."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils.text import slugify
+
+from mentorship.xlsx import Column, Link, Sheet, xlsx_response
+
+from .models import Match, Round
+from .selectors import round_matches_for_export
+
+COLUMNS = [
+    Column("Program", 10),
+    Column("Tier", 10),
+    Column("Round", 22),
+    Column("Mentee", 26),
+    Column("Mentee pronouns", 14),
+    Column("Mentee email", 32),
+    Column("Mentor", 26),
+    Column("Mentor pronouns", 14),
+    Column("Mentor email", 32),
+    Column("Status", 12),
+    Column("Score", 8),
+    Column("Reasons", 60),
+    Column("Published", 18),
+    Column("Ended", 18),
+    Column("End reason", 40),
+]
+
+
+def _row(match: Match) -> list:
+    mentee, mentor = match.mentee.applicant, match.mentor.applicant
+    return [
+        match.round.program.name,
+        match.round.tier.name if match.round.tier_id else "",
+        match.round.name,
+        mentee.name or mentee.email,
+        mentee.pronouns,
+        Link(f"mailto:{mentee.email}", mentee.email),
+        mentor.name or mentor.email,
+        mentor.pronouns,
+        Link(f"mailto:{mentor.email}", mentor.email),
+        match.get_status_display(),
+        match.score,
+        match.reasons_for(show_identity=False),
+        match.published_at,
+        match.ended_at,
+        match.end_reason,
+    ]
+
+
+def round_match_rows(round_: Round) -> Iterator[list]:
+    for match in round_matches_for_export(round_).iterator(chunk_size=500):
+        yield _row(match)
+
+
+def round_matches_response(round_: Round):
+    sheet = Sheet(title=f"{round_.program.name} matches", columns=COLUMNS, rows=round_match_rows(round_))
+    filename = f"matches-{slugify(str(round_))}.xlsx"
+    return xlsx_response([sheet], filename=filename)

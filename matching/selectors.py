@@ -1,0 +1,403 @@
+"""Reads for matching: the board, the waitlist, scoring input and "My mentorships".
+
+Everything here runs in a fixed number of queries however big the round is;
+``board_for`` lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from applications.models import Application, Availability, HospitalSite, Role, Status
+from programs.models import LearnerType, Program, Tier
+from programs.selectors import user_coordinates
+
+from . import scoring
+from .models import Exclusion, Match, MatchingWeights, MatchStatus, Round, RoundStatus
+
+WAITLIST_STATUSES = [Status.ACCEPTED, Status.WAITLISTED]
+MENTOR_STATUSES = [Status.ACCEPTED, Status.MATCHED]
+SUGGESTIONS_PER_MENTEE = 3
+OFFERS = 3
+AVAILABILITY_LABELS = dict(Availability.choices)
+SITE_LABELS = dict(HospitalSite.choices)
+
+
+# --- Access ------------------------------------------------------------------
+
+
+def user_sees_identity(user, program: Program) -> bool:
+    """Identity data (and identity reasons) are for the program's own
+    coordinators only: not for site staff who do not coordinate it."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return program.coordinators.filter(pk=user.pk).exists()
+
+
+def round_for_coordinator(user, round_id: int) -> Round:
+    """The round if ``user`` coordinates its program (or runs the site);
+    404 when it does not exist, 403 when the user may not see it."""
+    try:
+        round_ = Round.objects.select_related("program", "tier").get(pk=round_id)
+    except Round.DoesNotExist:
+        raise Http404("No such round.") from None
+    if not user_coordinates(user, round_.program):
+        raise PermissionDenied
+    return round_
+
+
+# --- Scoring input -------------------------------------------------------------
+
+
+def weights_for(program: Program) -> scoring.Weights:
+    row = MatchingWeights.objects.filter(program=program).first()
+    if row is None:
+        return scoring.Weights()
+    return scoring.Weights(
+        specialty=row.specialty,
+        outcomes=row.outcomes,
+        identity=row.identity,
+        site=row.site,
+        meeting_format=row.meeting_format,
+        availability=row.availability,
+    )
+
+
+def tier_rules_for(program: Program) -> dict[int, scoring.TierRule]:
+    codes = LearnerType.objects.only("code")
+    tiers = Tier.objects.filter(program=program).prefetch_related(
+        Prefetch("mentee_learner_types", queryset=codes), Prefetch("mentor_learner_types", queryset=codes)
+    )
+    return {
+        tier.pk: scoring.TierRule(
+            mentee_types=frozenset(t.code for t in tier.mentee_learner_types.all()),
+            mentor_types=frozenset(t.code for t in tier.mentor_learner_types.all()),
+        )
+        for tier in tiers
+    }
+
+
+def blocked_pairs(program: Program) -> set[tuple[int, int]]:
+    """Pairs a coordinator excluded, and pairs that ended or were declined before."""
+    blocked = set(Exclusion.objects.filter(program=program).values_list("mentee_id", "mentor_id"))
+    blocked |= set(
+        Match.objects.filter(
+            round__program=program, status__in=[MatchStatus.ENDED, MatchStatus.DECLINED]
+        ).values_list("mentee_id", "mentor_id")
+    )
+    return blocked
+
+
+def ended_pairs(program: Program) -> set[tuple[int, int]]:
+    """Pairs that ended before (a hard rule even for a coordinator's own pick)."""
+    return set(
+        Match.objects.filter(round__program=program, status=MatchStatus.ENDED).values_list(
+            "mentee_id", "mentor_id"
+        )
+    )
+
+
+def with_matching_data(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("applicant", "learner_type", "tier", "identity").prefetch_related(
+        "specialties", "outcomes", "identity__dimensions"
+    )
+
+
+def _published_matches():
+    return Match.objects.filter(status=MatchStatus.PUBLISHED)
+
+
+def _in_scope(queryset: QuerySet, program: Program, tier: Tier | None, *, mentors: bool) -> QuerySet:
+    queryset = queryset.filter(program=program)
+    if tier is not None:
+        # Mentors who applied without a tier may mentor in any tier they are eligible for.
+        queryset = (
+            queryset.filter(Q(tier=tier) | Q(tier__isnull=True)) if mentors else queryset.filter(tier=tier)
+        )
+    return queryset
+
+
+def waitlist(program: Program, tier: Tier | None = None) -> QuerySet:
+    """Accepted (or waitlisted) mentees without a published match, in the
+    program's order: a coordinator's placing first, then time of acceptance."""
+    queryset = Application.objects.filter(role=Role.MENTEE, status__in=WAITLIST_STATUSES).exclude(
+        Exists(_published_matches().filter(mentee=OuterRef("pk")))
+    )
+    return _in_scope(queryset, program, tier, mentors=False).order_by(
+        F("waitlist_rank").asc(nulls_last=True),
+        F("accepted_at").asc(nulls_last=True),
+        "status_changed_at",
+        "id",
+    )
+
+
+def mentors_in_scope(program: Program, tier: Tier | None = None) -> QuerySet:
+    """Accepted or matched mentors, each with ``used``: their published matches."""
+    queryset = Application.objects.filter(role=Role.MENTOR, status__in=MENTOR_STATUSES).annotate(
+        used=Count("matches_as_mentor", filter=Q(matches_as_mentor__status=MatchStatus.PUBLISHED))
+    )
+    return _in_scope(queryset, program, tier, mentors=True).order_by("id")
+
+
+def person(application: Application, *, used: int = 0) -> scoring.Person:
+    """The scoring record of an application loaded with ``with_matching_data``."""
+    disclosure = getattr(application, "identity", None)
+    identity = (
+        frozenset(d.pk for d in disclosure.dimensions.all() if not d.is_prefer_not)
+        if disclosure is not None
+        else frozenset()
+    )
+    return scoring.Person(
+        id=application.pk,
+        user_id=application.applicant_id,
+        name=str(application.applicant),
+        tier_id=application.tier_id,
+        learner_type=application.learner_type.code,
+        specialties=frozenset(s.name for s in application.specialties.all()),
+        outcomes={o.pk: o.text for o in application.outcomes.all()},
+        meeting_format=application.meeting_format,
+        availability=frozenset(application.availability or []),
+        availability_labels=AVAILABILITY_LABELS,
+        hospital_site=application.hospital_site,
+        hospital_site_label=SITE_LABELS.get(application.hospital_site, ""),
+        identity=identity,
+        consents_to_matching=bool(disclosure and disclosure.consent_to_matching),
+        wants_shared_identity=bool(disclosure and disclosure.wants_shared_identity),
+        capacity=max((application.capacity or 0) - used, 0),
+    )
+
+
+@dataclass
+class Pool:
+    """Who can be matched in a round's scope, and every allowed pair."""
+
+    mentees: list[Application]
+    mentors: list[Application]
+    people: dict[int, scoring.Person]
+    pairs: dict[tuple[int, int], scoring.Suggestion]
+    tier_rules: dict[int, scoring.TierRule]
+    blocked: set[tuple[int, int]]
+    weights: scoring.Weights
+
+    @property
+    def capacities(self) -> dict[int, int]:
+        return {m.pk: self.people[m.pk].capacity for m in self.mentors}
+
+
+def pool_for(round_: Round) -> Pool:
+    """The waitlisted mentees, the mentors and every allowed pair of a round.
+
+    Queries: weights; tiers and their two learner-type lists (3); mentees and
+    their specialties, outcomes and identity dimensions (4); mentors likewise
+    (4); exclusions; earlier ended or declined matches.
+    """
+    program, tier = round_.program, round_.tier
+    weights = weights_for(program)
+    tier_rules = tier_rules_for(program)
+    mentees = list(with_matching_data(waitlist(program, tier)))
+    mentors = list(with_matching_data(mentors_in_scope(program, tier)))
+    people = {a.pk: person(a) for a in mentees}
+    people.update({a.pk: person(a, used=a.used) for a in mentors})
+    blocked = blocked_pairs(program)
+    pairs = scoring.suggestions(
+        [people[a.pk] for a in mentees],
+        [people[a.pk] for a in mentors],
+        weights,
+        tier_rules=tier_rules,
+        blocked=blocked,
+    )
+    return Pool(mentees, mentors, people, pairs, tier_rules, blocked, weights)
+
+
+# --- The board -------------------------------------------------------------------
+
+
+@dataclass
+class MentorRow:
+    application: Application
+    capacity: int
+    used: int
+    proposed: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.used, 0)
+
+    @property
+    def remaining_after(self) -> int:
+        return self.capacity - self.used - self.proposed
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.remaining_after < 0
+
+
+@dataclass
+class MenteeRow:
+    application: Application
+    position: int
+    proposal: Match | None
+    suggestions: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    round: Round
+    show_identity: bool
+    waitlist: list[MenteeRow]
+    mentors: list[MentorRow]
+    proposals: list[Match]
+    published: list[Match]
+    mentor_choices: list[MentorRow]
+    specialties: list[str]
+
+    @property
+    def unproposed(self) -> list[MenteeRow]:
+        return [row for row in self.waitlist if row.proposal is None]
+
+    @property
+    def offers(self) -> list[MenteeRow]:
+        """The first waitlisted mentees a mentor with a place can take."""
+        return [row for row in self.unproposed if row.suggestions][:OFFERS]
+
+
+def _visible(reasons: tuple[scoring.Reason, ...], show_identity: bool) -> list[str]:
+    return [r.text for r in reasons if show_identity or not r.identity]
+
+
+def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board:
+    """Everything the matching board shows, in a fixed number of queries:
+    those of ``pool_for`` (14), whether the user coordinates the program (1)
+    and the round's proposed and published matches (1)."""
+    pool = pool_for(round_)
+    show_identity = user_sees_identity(user, round_.program)
+    matches = list(
+        Match.objects.filter(round=round_, status__in=[MatchStatus.PROPOSED, MatchStatus.PUBLISHED])
+        .select_related("mentee__applicant", "mentor__applicant")
+        .order_by("-score", "id")
+    )
+    for match in matches:
+        match.visible_reasons = match.reasons_for(show_identity=show_identity)
+    proposals = [m for m in matches if m.status == MatchStatus.PROPOSED]
+    published = [m for m in matches if m.status == MatchStatus.PUBLISHED]
+    proposal_by_mentee = {m.mentee_id: m for m in proposals}
+    proposed_count: dict[int, int] = {}
+    for match in proposals:
+        proposed_count[match.mentor_id] = proposed_count.get(match.mentor_id, 0) + 1
+
+    mentor_rows = [MentorRow(a, a.capacity or 0, a.used, proposed_count.get(a.pk, 0)) for a in pool.mentors]
+    mentor_by_id = {row.application.pk: row for row in mentor_rows}
+
+    ranked: dict[int, list[scoring.Suggestion]] = {}
+    for suggestion in pool.pairs.values():
+        ranked.setdefault(suggestion.mentee_id, []).append(suggestion)
+
+    needle = q.strip().lower()
+    rows = []
+    for position, application in enumerate(pool.mentees, 1):
+        person = pool.people[application.pk]
+        if needle and needle not in person.name.lower() and needle not in application.applicant.email:
+            continue
+        if specialty and specialty not in person.specialties:
+            continue
+        best = sorted(
+            (s for s in ranked.get(application.pk, []) if pool.people[s.mentor_id].capacity > 0),
+            key=lambda s: (-s.score, s.mentor_id),
+        )[:SUGGESTIONS_PER_MENTEE]
+        rows.append(
+            MenteeRow(
+                application,
+                position,
+                proposal_by_mentee.get(application.pk),
+                [
+                    {
+                        "mentor": mentor_by_id[s.mentor_id].application,
+                        "score": s.score,
+                        "reasons": _visible(s.reasons, show_identity),
+                    }
+                    for s in best
+                ],
+            )
+        )
+    specialties = sorted(
+        {name for a in pool.mentees for name in pool.people[a.pk].specialties}
+        | {name for a in pool.mentors for name in pool.people[a.pk].specialties}
+    )
+    return Board(
+        round=round_,
+        show_identity=show_identity,
+        waitlist=rows,
+        mentors=mentor_rows,
+        proposals=proposals,
+        published=published,
+        mentor_choices=[row for row in mentor_rows if row.remaining_after > 0],
+        specialties=specialties,
+    )
+
+
+def suggestions_for_mentee(round_: Round, mentee_id: int, *, user) -> tuple[Application, list[dict]]:
+    """Every mentor the mentee may be matched with, best first (404 if the
+    mentee is not on this round's waitlist)."""
+    pool = pool_for(round_)
+    mentee = next((a for a in pool.mentees if a.pk == mentee_id), None)
+    if mentee is None:
+        raise Http404("This mentee is not waiting for a mentor in this round.")
+    show_identity = user_sees_identity(user, round_.program)
+    mentors = {a.pk: a for a in pool.mentors}
+    rows = sorted(
+        (s for (e, _), s in pool.pairs.items() if e == mentee_id),
+        key=lambda s: (-s.score, s.mentor_id),
+    )
+    return mentee, [
+        {
+            "mentor": mentors[s.mentor_id],
+            "remaining": pool.people[s.mentor_id].capacity,
+            "score": s.score,
+            "reasons": _visible(s.reasons, show_identity),
+        }
+        for s in rows
+    ]
+
+
+# --- Public and personal pages ----------------------------------------------------
+
+
+def public_round_status(program: Program) -> list[str]:
+    """The program page's status lines: the latest public round of each tier
+    (or of the program), e.g. "Round 1, Fall 2025: complete". One query."""
+    rounds = (
+        Round.objects.filter(program=program, is_public=True)
+        .exclude(status=RoundStatus.PLANNED)
+        .select_related("tier")
+        .order_by(F("tier__number").asc(nulls_first=True), "-created_at", "-id")
+    )
+    lines, seen = [], set()
+    for round_ in rounds:
+        if round_.tier_id in seen:
+            continue
+        seen.add(round_.tier_id)
+        prefix = f"{round_.tier.name}, " if round_.tier_id else ""
+        lines.append(prefix + round_.public_status_text)
+    return lines
+
+
+def mentorships_for(user) -> QuerySet:
+    """The published matches ``user`` is in, as mentee or mentor."""
+    return (
+        Match.objects.published()
+        .filter(Q(mentee__applicant=user) | Q(mentor__applicant=user))
+        .select_related("round__program", "round__tier", "mentee__applicant", "mentor__applicant")
+        .order_by("-published_at", "-id")
+    )
+
+
+def round_matches_for_export(round_: Round) -> QuerySet:
+    return (
+        Match.objects.filter(round=round_, status__in=[MatchStatus.PUBLISHED, MatchStatus.ENDED])
+        .select_related("round__program", "round__tier", "mentee__applicant", "mentor__applicant")
+        .order_by("published_at", "id")
+    )

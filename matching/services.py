@@ -1,0 +1,441 @@
+"""Writes for matching: run a round as a draft, adjust it, publish it (with
+capacity enforced under row locks), pair late applicants, end matches, and
+keep the waitlist.
+
+Status changes of applications go through ``application_transition`` (which
+emails the applicant); introductions go out through the outgoing-email table,
+once per match and person.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from applications.models import Application, Role, Status
+from applications.services import application_transition
+from notifications.services import email_queue_template
+from programs.models import Program
+
+from . import engine, scoring
+from .models import Exclusion, Match, MatchingWeights, MatchSource, MatchStatus, Round, RoundStatus
+from .selectors import (
+    MENTOR_STATUSES,
+    WAITLIST_STATUSES,
+    ended_pairs,
+    mentors_in_scope,
+    person,
+    pool_for,
+    tier_rules_for,
+    waitlist,
+    weights_for,
+    with_matching_data,
+)
+
+WAITLIST_EMAIL_SIZE = 5
+
+
+class MatchingError(ValidationError):
+    pass
+
+
+def matching_weights_ensure(*, program: Program) -> MatchingWeights:
+    """The program's weights row, created with the defaults if missing."""
+    weights, _ = MatchingWeights.objects.get_or_create(program=program)
+    return weights
+
+
+# --- Drafts -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_run(*, round_: Round, mode: str, by=None) -> list[Match]:
+    """Replace the round's draft with the engine's proposal.
+
+    ``mode`` is "stable" (mentee-proposing deferred acceptance on preferences
+    derived from the scores) or "optimal" (most mentees matched, then highest
+    total score). Capacities are the mentors' places left (capacity minus
+    published matches). Earlier proposals of this round are discarded;
+    declined ones stay and keep their pairs out.
+    """
+    if not round_.is_draft:
+        raise MatchingError("This round is published. Pair late applicants one at a time instead.")
+    if mode not in (MatchSource.STABLE, MatchSource.OPTIMAL):
+        raise MatchingError(f"Unknown matching mode {mode!r}.")
+    Match.objects.filter(round=round_, status=MatchStatus.PROPOSED).delete()
+    pool = pool_for(round_)
+    if mode == MatchSource.STABLE:
+        mentee_prefs, mentor_prefs = scoring.preferences(
+            pool.pairs,
+            mentee_order=[a.pk for a in pool.mentees],
+            mentor_order=[a.pk for a in pool.mentors],
+        )
+        result = engine.stable_match(mentee_prefs, mentor_prefs, pool.capacities)
+    else:
+        result = engine.optimal_match({key: s.score for key, s in pool.pairs.items()}, pool.capacities)
+    matches = Match.objects.bulk_create(
+        Match(
+            round=round_,
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            status=MatchStatus.PROPOSED,
+            source=mode,
+            score=pool.pairs[mentee_id, mentor_id].score,
+            reasons=pool.pairs[mentee_id, mentor_id].reasons_json(),
+            created_by=by,
+        )
+        for mentee_id, mentor_id in result.items()
+        if mentor_id is not None
+    )
+    _mark_draft(round_)
+    return matches
+
+
+def _mark_draft(round_: Round) -> None:
+    if round_.status != RoundStatus.DRAFT:
+        round_.status = RoundStatus.DRAFT
+        round_.save(update_fields=["status"])
+
+
+def _scored_pair(*, round_: Round, mentee: Application, mentor: Application) -> scoring.Suggestion:
+    """Score a pair a coordinator picked, or raise MatchingError saying which
+    hard rule it breaks. A pair declined in a draft may be picked again by
+    hand; an exclusion or an ended match may not."""
+    program = round_.program
+    if mentee.program_id != program.pk or mentor.program_id != program.pk:
+        raise MatchingError("Both applications must belong to this round's program.")
+    if mentee.role != Role.MENTEE or mentor.role != Role.MENTOR:
+        raise MatchingError("Pick a mentee and a mentor.")
+    if round_.tier_id and mentee.tier_id != round_.tier_id:
+        raise MatchingError("The mentee applied for another tier than this round's.")
+    loaded = {a.pk: a for a in with_matching_data(Application.objects.filter(pk__in=[mentee.pk, mentor.pk]))}
+    blocked = ended_pairs(program) | set(
+        Exclusion.objects.filter(program=program).values_list("mentee_id", "mentor_id")
+    )
+    left, right = person(loaded[mentee.pk]), person(loaded[mentor.pk])
+    refusal = scoring.refusal(left, right, tier_rules=tier_rules_for(program), blocked=blocked)
+    if refusal:
+        raise MatchingError(refusal)
+    score, reasons = scoring.score_pair(left, right, weights_for(program))
+    return scoring.Suggestion(mentee.pk, mentor.pk, score, reasons)
+
+
+def _require_draft(round_: Round) -> None:
+    if not round_.is_draft:
+        raise MatchingError("This round is already published; its draft cannot change.")
+
+
+def _require_proposal(match: Match, round_: Round) -> None:
+    if match.round_id != round_.pk or match.status != MatchStatus.PROPOSED:
+        raise MatchingError("That pair is no longer a proposal of this round.")
+
+
+def _places_left(mentor: Application, *, round_: Round | None = None) -> int:
+    """Mentor's capacity minus published matches (and this round's proposals)."""
+    taken = Match.objects.filter(mentor=mentor, status=MatchStatus.PUBLISHED).count()
+    if round_ is not None:
+        taken += Match.objects.filter(mentor=mentor, round=round_, status=MatchStatus.PROPOSED).count()
+    return (mentor.capacity or 0) - taken
+
+
+def _check_available(*, mentee: Application, mentor: Application) -> None:
+    if (
+        mentee.status not in WAITLIST_STATUSES
+        or Match.objects.filter(mentee=mentee, status=MatchStatus.PUBLISHED).exists()
+    ):
+        raise MatchingError(f"{mentee.applicant} is not waiting for a mentor.")
+    if mentor.status not in MENTOR_STATUSES:
+        raise MatchingError(f"{mentor.applicant} is not an accepted mentor.")
+
+
+@transaction.atomic
+def proposal_remove(*, round_: Round, match: Match, by=None) -> Match:
+    """Take a pair out of the draft. It is kept as "declined" so the engine
+    does not suggest it again; the mentee goes back to the waitlist."""
+    _require_draft(round_)
+    _require_proposal(match, round_)
+    match.status = MatchStatus.DECLINED
+    match.save(update_fields=["status"])
+    return match
+
+
+@transaction.atomic
+def proposal_swap(*, round_: Round, first: Match, second: Match, by=None) -> tuple[Match, Match]:
+    """Exchange the mentors of two proposed pairs (each new pair must be allowed)."""
+    _require_draft(round_)
+    _require_proposal(first, round_)
+    _require_proposal(second, round_)
+    if first.pk == second.pk or first.mentor_id == second.mentor_id:
+        raise MatchingError("Pick two pairs with different mentors to swap.")
+    one = _scored_pair(round_=round_, mentee=first.mentee, mentor=second.mentor)
+    two = _scored_pair(round_=round_, mentee=second.mentee, mentor=first.mentor)
+    for match, suggestion in ((first, one), (second, two)):
+        match.mentor_id = suggestion.mentor_id
+        match.score = suggestion.score
+        match.reasons = suggestion.reasons_json()
+        match.source = MatchSource.MANUAL
+        match.created_by = by
+        match.save(update_fields=["mentor", "score", "reasons", "source", "created_by"])
+    return first, second
+
+
+@transaction.atomic
+def proposal_add(*, round_: Round, mentee: Application, mentor: Application, by=None) -> Match:
+    """Add a pair to the draft by hand."""
+    _require_draft(round_)
+    _check_available(mentee=mentee, mentor=mentor)
+    if Match.objects.filter(round=round_, mentee=mentee, status=MatchStatus.PROPOSED).exists():
+        raise MatchingError(f"{mentee.applicant} already has a proposed mentor. Remove that pair first.")
+    if _places_left(mentor, round_=round_) < 1:
+        raise MatchingError(f"{mentor.applicant} has no place left in this draft.")
+    suggestion = _scored_pair(round_=round_, mentee=mentee, mentor=mentor)
+    _mark_draft(round_)
+    return Match.objects.create(
+        round=round_,
+        mentee=mentee,
+        mentor=mentor,
+        status=MatchStatus.PROPOSED,
+        source=MatchSource.MANUAL,
+        score=suggestion.score,
+        reasons=suggestion.reasons_json(),
+        created_by=by,
+    )
+
+
+# --- Publishing -------------------------------------------------------------------------
+
+
+def _publish(matches: list[Match], *, by) -> list[Match]:
+    """Publish proposed matches, all or none. Must run inside a transaction.
+
+    The applications involved are locked (in primary-key order, so two
+    coordinators publishing at once cannot deadlock) before the mentors'
+    published matches are counted: a second publisher waits for the first to
+    commit, then counts its matches too. A mentor who would exceed their
+    capacity stops the whole publication with a message naming them.
+    """
+    if not matches:
+        raise MatchingError("There are no proposed pairs to publish.")
+    ids = sorted({m.mentee_id for m in matches} | {m.mentor_id for m in matches})
+    locked = {
+        a.pk: a
+        for a in Application.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("applicant")
+        .order_by("pk")
+    }
+    new = Counter(m.mentor_id for m in matches)
+    used = dict(
+        Match.objects.filter(mentor_id__in=new, status=MatchStatus.PUBLISHED)
+        .values("mentor_id")
+        .annotate(n=Count("id"))
+        .values_list("mentor_id", "n")
+    )
+    taken = set(
+        Match.objects.filter(
+            mentee_id__in=[m.mentee_id for m in matches], status=MatchStatus.PUBLISHED
+        ).values_list("mentee_id", flat=True)
+    )
+    problems = []
+    for mentor_id, count in sorted(new.items()):
+        mentor = locked[mentor_id]
+        left = (mentor.capacity or 0) - used.get(mentor_id, 0)
+        if mentor.status not in MENTOR_STATUSES:
+            problems.append(f"{mentor.applicant} is no longer an accepted mentor.")
+        elif count > left:
+            problems.append(
+                f"{mentor.applicant} has room for {max(left, 0)} more mentee(s) but {count} are proposed."
+            )
+    for match in matches:
+        mentee = locked[match.mentee_id]
+        if mentee.status not in WAITLIST_STATUSES or mentee.pk in taken:
+            problems.append(f"{mentee.applicant} is no longer waiting for a mentor.")
+    if problems:
+        raise MatchingError(problems)
+
+    now = timezone.now()
+    for match in matches:
+        match.status = MatchStatus.PUBLISHED
+        match.published_at = now
+        match.created_by = match.created_by or by
+        match.save(update_fields=["status", "published_at", "created_by"])
+        mentee, mentor = locked[match.mentee_id], locked[match.mentor_id]
+        locked[mentee.pk] = application_transition(application=mentee, to_status=Status.MATCHED, by=by)
+        if mentor.status == Status.ACCEPTED:
+            locked[mentor.pk] = application_transition(application=mentor, to_status=Status.MATCHED, by=by)
+        match.mentee, match.mentor = locked[mentee.pk], locked[mentor.pk]
+        _introduce(match)
+    return matches
+
+
+def _introduce(match: Match) -> None:
+    """Email each person the other's name, pronouns and email (never identity data)."""
+    round_ = match.round
+    context = {
+        "match": match,
+        "program": round_.program,
+        "tier": round_.tier,
+        "mentee": match.mentee.applicant,
+        "mentor": match.mentor.applicant,
+        "mentee_application": match.mentee,
+        "mentor_application": match.mentor,
+    }
+    for role, user in (("mentee", match.mentee.applicant), ("mentor", match.mentor.applicant)):
+        email_queue_template(
+            name=f"match-introduction-{role}",
+            to=user.email,
+            context=context,
+            dedup_key=f"match-{match.pk}-intro-{role}",
+        )
+
+
+@transaction.atomic
+def round_publish(*, round_: Round, by=None) -> list[Match]:
+    """Publish the round's draft: every proposed pair, or none (see _publish).
+    The mentees left over stay on the waitlist."""
+    _require_draft(round_)
+    matches = list(
+        Match.objects.filter(round=round_, status=MatchStatus.PROPOSED)
+        .select_related("round__program", "round__tier")
+        .order_by("id")
+    )
+    published = _publish(matches, by=by)
+    round_.status = RoundStatus.PUBLISHED
+    round_.published_at = timezone.now()
+    round_.save(update_fields=["status", "published_at"])
+    return published
+
+
+@transaction.atomic
+def match_publish_one(*, round_: Round, mentee: Application, mentor: Application, by=None) -> Match:
+    """Rolling intake: after a round is published, pair one late applicant
+    with a mentor who has a place left, and publish at once."""
+    if not round_.takes_rolling_intake:
+        raise MatchingError("Publish the round first; until then add pairs to its draft.")
+    _check_available(mentee=mentee, mentor=mentor)
+    suggestion = _scored_pair(round_=round_, mentee=mentee, mentor=mentor)
+    match = Match.objects.create(
+        round=round_,
+        mentee=mentee,
+        mentor=mentor,
+        status=MatchStatus.PROPOSED,
+        source=MatchSource.MANUAL,
+        score=suggestion.score,
+        reasons=suggestion.reasons_json(),
+        created_by=by,
+    )
+    return _publish([match], by=by)[0]
+
+
+@transaction.atomic
+def round_complete(*, round_: Round, by=None) -> Round:
+    """Mark a published round complete (its status line on the program page says so)."""
+    if round_.status != RoundStatus.PUBLISHED:
+        raise MatchingError("Only a published round can be marked complete.")
+    round_.status = RoundStatus.COMPLETE
+    round_.save(update_fields=["status"])
+    return round_
+
+
+# --- Ending, waitlist and capacity ---------------------------------------------------------
+
+
+@transaction.atomic
+def match_end(*, match: Match, reason: str, rematch: bool, by=None) -> Match:
+    """End a published match, with a reason. The mentor's place is freed.
+
+    The mentee goes back to "accepted" (and so onto the waitlist, at their
+    original place) when ``rematch``; otherwise their application ends. The
+    mentor goes back to "accepted" when no published match remains; with one
+    or more left they stay "matched" (still matchable while places remain).
+    Coordinators are told about the freed place (``capacity_changed``).
+    """
+    reason = reason.strip()
+    if not reason:
+        raise MatchingError("Say why the match ends.")
+    ids = sorted([match.mentee_id, match.mentor_id])
+    list(Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    match = Match.objects.select_related("round__program", "mentee", "mentor").get(pk=match.pk)
+    if match.status != MatchStatus.PUBLISHED:
+        raise MatchingError("Only a published match can end.")
+    match.status = MatchStatus.ENDED
+    match.ended_at = timezone.now()
+    match.end_reason = reason
+    match.save(update_fields=["status", "ended_at", "end_reason"])
+    note = f"Match ended: {reason}"
+    if match.mentee.status == Status.MATCHED:
+        application_transition(
+            application=match.mentee, to_status=Status.ACCEPTED if rematch else Status.ENDED, by=by, note=note
+        )
+    if (
+        match.mentor.status == Status.MATCHED
+        and not Match.objects.filter(mentor=match.mentor, status=MatchStatus.PUBLISHED).exists()
+    ):
+        application_transition(application=match.mentor, to_status=Status.ACCEPTED, by=by)
+    capacity_changed(program=match.round.program, event=f"match-{match.pk}-ended")
+    return match
+
+
+@transaction.atomic
+def waitlist_move(*, application: Application, up: bool, by=None) -> None:
+    """Move a mentee one place up or down the waitlist of their program and
+    tier. The whole list then carries explicit ranks, so the coordinator's
+    order holds; mentees accepted later go after it, by time of acceptance."""
+    program = Program.objects.select_for_update().get(pk=application.program_id)
+    ids = list(waitlist(program, application.tier).values_list("pk", flat=True))
+    if application.pk not in ids:
+        raise MatchingError("That mentee is not on the waitlist.")
+    index = ids.index(application.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(ids):
+        return
+    ids[index], ids[other] = ids[other], ids[index]
+    rows = Application.objects.in_bulk(ids)
+    for rank, pk in enumerate(ids, 1):
+        rows[pk].waitlist_rank = rank
+    Application.objects.bulk_update(rows.values(), ["waitlist_rank"])
+
+
+def application_status_changed(*, application: Application, from_status: str, event: str) -> None:
+    """Called by ``application_transition`` after every status change.
+
+    A newly accepted mentor brings places: the coordinators hear about the
+    waitlist. A person who withdraws (or whose application ends) leaves their
+    published matches: those end, their mentees go back on the waitlist and
+    the mentors' places are freed.
+    """
+    if application.role == Role.MENTOR and application.status == Status.ACCEPTED:
+        if from_status != Status.MATCHED:  # back from a match: match_end tells them
+            capacity_changed(program=application.program, event=f"mentor-accepted-{event}")
+    elif application.status in (Status.WITHDRAWN, Status.ENDED):
+        published = Match.objects.published().filter(Q(mentee=application) | Q(mentor=application))
+        for match in published.order_by("pk"):
+            verb = "withdrew" if application.status == Status.WITHDRAWN else "left the program"
+            match_end(match=match, reason=f"{application.applicant} {verb}.", rematch=True)
+
+
+def capacity_changed(*, program: Program, event: str) -> int:
+    """Places appeared (a mentor was accepted, a match ended): email the
+    program's coordinators the first waitlisted mentees, once per ``event``.
+    Returns the number of emails queued (none when nobody waits or no place
+    is free)."""
+    places = sum(
+        max((m.capacity or 0) - m.used, 0) for m in mentors_in_scope(program).only("capacity", "program")
+    )
+    waiting = list(waitlist(program).select_related("applicant", "tier")[:WAITLIST_EMAIL_SIZE])
+    if not places or not waiting:
+        return 0
+    sent = 0
+    for coordinator in program.coordinators.filter(is_active=True).order_by("pk"):
+        queued = email_queue_template(
+            name="waitlist-capacity",
+            to=coordinator.email,
+            context={"program": program, "waiting": waiting, "places": places, "coordinator": coordinator},
+            dedup_key=f"waitlist-capacity-{program.pk}-{event}-{coordinator.pk}",
+        )
+        sent += queued is not None
+    return sent

@@ -1,0 +1,284 @@
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from applications.models import IdentityDimension, Status
+from matching import services
+from matching.models import Match, MatchSource, MatchStatus, Round
+from matching.tests.factories import accepted_mentee, accepted_mentor, populate
+
+pytestmark = pytest.mark.django_db
+
+
+def board_url(round_):
+    return reverse("admin:matching_round_board", args=[round_.pk])
+
+
+def action(client, round_, **data):
+    return client.post(reverse("admin:matching_round_board_action", args=[round_.pk]), data)
+
+
+@pytest.fixture
+def pair(dmp):
+    return accepted_mentee(dmp, specialties=["Paediatrics"]), accepted_mentor(
+        dmp, specialties=["Paediatrics"]
+    )
+
+
+class TestAccess:
+    @pytest.fixture
+    def urls(self, dmp_round, pair):
+        mentee, _ = pair
+        return [
+            board_url(dmp_round),
+            reverse("admin:matching_round_suggestions", args=[dmp_round.pk, mentee.pk]),
+            reverse("admin:matching_round_export", args=[dmp_round.pk]),
+        ]
+
+    def test_the_programs_coordinator_sees_the_board_suggestions_and_export(self, client, coordinator, urls):
+        client.force_login(coordinator)
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+
+    def test_a_coordinator_of_another_program_is_refused(
+        self, client, coordinator_of, ilead, urls, dmp_round
+    ):
+        client.force_login(coordinator_of(ilead))
+        for url in urls:
+            assert client.get(url).status_code == 403, url
+        assert action(client, dmp_round, action="run_stable").status_code == 403
+        assert not Match.objects.exists()
+
+    @pytest.mark.parametrize("persona", ["mentor", "outsider", "learner"])
+    def test_mentors_and_outsiders_are_refused(self, client, request, urls, persona):
+        client.force_login(request.getfixturevalue(persona))
+        for url in urls:
+            assert client.get(url).status_code == 403, url
+
+    def test_anonymous_people_are_sent_to_log_in(self, client, urls):
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+    def test_site_staff_see_the_board(self, client, staff, urls):
+        client.force_login(staff)
+        assert client.get(urls[0]).status_code == 200
+
+    def test_the_round_list_shows_only_their_programs(self, client, coordinator, dmp_round, ilead):
+        Round.objects.create(program=ilead, name="iLEAD secret round")
+        client.force_login(coordinator)
+        html = client.get(reverse("admin:matching_round_changelist")).content.decode()
+        assert "Round 2, Winter 2026" in html and "iLEAD secret round" not in html
+        assert board_url(dmp_round) in html
+
+    def test_a_missing_round_is_404(self, client, coordinator):
+        client.force_login(coordinator)
+        assert client.get(reverse("admin:matching_round_board", args=[999999])).status_code == 404
+
+
+class TestBoard:
+    def test_it_shows_waitlist_mentors_and_suggestions_with_reasons(
+        self, client, coordinator, dmp_round, pair
+    ):
+        client.force_login(coordinator)
+        html = client.get(board_url(dmp_round)).content.decode()
+        mentee, mentor = pair
+        assert str(mentee.applicant) in html and str(mentor.applicant) in html
+        assert "both interested in paediatrics" in html
+        assert "Run stable matching" in html and "Run optimal matching" in html
+
+    def test_identity_reasons_are_for_the_programs_coordinators_only(
+        self, client, coordinator, staff, dmp_round, dmp
+    ):
+        dimension = IdentityDimension.objects.create(program=dmp, label="Shared")
+        accepted_mentee(
+            dmp,
+            identity={"dimensions": [dimension], "consent_to_matching": True, "wants_shared_identity": True},
+        )
+        accepted_mentor(dmp, identity={"dimensions": [dimension], "consent_to_matching": True})
+        client.force_login(coordinator)
+        assert "shares the identity the mentee asked for" in client.get(board_url(dmp_round)).content.decode()
+        client.force_login(staff)
+        assert (
+            "shares the identity the mentee asked for"
+            not in client.get(board_url(dmp_round)).content.decode()
+        )
+
+    def test_a_coordinator_runs_adjusts_and_publishes_without_javascript(
+        self, client, coordinator, dmp_round, dmp, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        mentees = [accepted_mentee(dmp) for _ in range(4)]
+        m1, m2 = accepted_mentor(dmp, capacity=1), accepted_mentor(dmp, capacity=2)
+        client.force_login(coordinator)
+        assert action(client, dmp_round, action="run_optimal").status_code == 302
+        proposals = list(Match.objects.filter(round=dmp_round, status=MatchStatus.PROPOSED))
+        assert len(proposals) == 3
+        removed = proposals[0]
+        action(client, dmp_round, action="remove", match=removed.pk)
+        assert "the pair will not be suggested again" in client.get(board_url(dmp_round)).content.decode()
+        left_out = next(m for m in mentees if not Match.objects.filter(mentee=m).exists())
+        full = m1 if removed.mentor_id == m2.pk else m2
+        action(client, dmp_round, action="add", mentee=left_out.pk, mentor=full.pk)
+        assert f"{full.applicant} has no place left" in client.get(board_url(dmp_round)).content.decode()
+        action(client, dmp_round, action="add", mentee=left_out.pk, mentor=removed.mentor_id)
+        assert Match.objects.filter(round=dmp_round, status=MatchStatus.PROPOSED).count() == 3
+        with django_capture_on_commit_callbacks(execute=True):
+            action(client, dmp_round, action="publish")
+        assert Match.objects.filter(round=dmp_round, status=MatchStatus.PUBLISHED).count() == 3
+        assert len([m for m in mailoutbox if "meet your" in m.subject]) == 6
+        dmp_round.refresh_from_db()
+        assert dmp_round.status == "published"
+        html = client.get(board_url(dmp_round)).content.decode()
+        assert "Pair a late applicant" in html and "End or re-match" in html
+        # The mentee whose pair was removed is still waiting.
+        assert Match.objects.get(pk=removed.pk).status == MatchStatus.DECLINED
+
+    def test_rolling_intake_and_ending_from_the_board(self, client, coordinator, first_round, dmp):
+        mentee, mentor = accepted_mentee(dmp), accepted_mentor(dmp, capacity=1)
+        client.force_login(coordinator)
+        action(client, first_round, action="publish_one", mentee=mentee.pk, mentor=mentor.pk)
+        match = Match.objects.get(mentee=mentee, status=MatchStatus.PUBLISHED)
+        end_url = reverse("admin:matching_round_end", args=[first_round.pk, match.pk])
+        assert client.get(end_url).status_code == 200
+        response = client.post(end_url, {"reason": "", "rematch": "yes"})
+        assert "Say why the match ends." in response.content.decode()
+        response = client.post(end_url, {"reason": "Schedules clash", "rematch": "yes"})
+        assert response.status_code == 302
+        mentee.refresh_from_db()
+        assert mentee.status == Status.ACCEPTED
+
+    def test_waitlist_moves_from_the_board(self, client, coordinator, dmp_round, dmp):
+        first, second = accepted_mentee(dmp), accepted_mentee(dmp)
+        client.force_login(coordinator)
+        action(client, dmp_round, action="move_up", mentee=second.pk)
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (second.waitlist_rank, first.waitlist_rank) == (1, 2)
+
+    def test_the_query_count_does_not_grow_with_the_round(
+        self, client, coordinator, dmp, dmp_round, django_assert_num_queries
+    ):
+        # Queries: session, user; round (with program and tier), "coordinates?"
+        # (access); weights; tiers (their learner types are not fetched when a
+        # program has none); waitlisted mentees (with user, learner type, tier,
+        # identity), their specialties, outcomes and identity dimensions (4);
+        # mentors likewise (4); exclusions; earlier ended or declined pairs;
+        # "coordinates?" (identity reasons); the round's matches; the admin's
+        # app list: user and group permissions (2), "landing page content exists?".
+        populate(dmp, mentees=3, mentors=2)
+        services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
+        client.force_login(coordinator)
+        with django_assert_num_queries(21):
+            assert client.get(board_url(dmp_round)).status_code == 200
+        populate(dmp, mentees=300, mentors=100, seed=2)
+        services.round_run(round_=dmp_round, mode=MatchSource.OPTIMAL)
+        with CaptureQueriesContext(connection) as big:
+            response = client.get(board_url(dmp_round))
+        assert response.status_code == 200
+        assert len(big.captured_queries) == 21
+        assert response.content.decode().count("<tr>") > 300
+
+
+class TestExport:
+    def test_it_exports_the_rounds_matches_sanitised_and_without_identity(
+        self, client, coordinator, dmp_round, dmp, learner
+    ):
+        learner.name = "=HYPERLINK(1)"
+        learner.save()
+        dimension = IdentityDimension.objects.create(program=dmp, label="Shared")
+        accepted_mentee(
+            dmp,
+            learner,
+            identity={"dimensions": [dimension], "consent_to_matching": True, "wants_shared_identity": True},
+        )
+        accepted_mentor(dmp, identity={"dimensions": [dimension], "consent_to_matching": True})
+        services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
+        services.round_publish(round_=dmp_round)
+        client.force_login(coordinator)
+        response = client.get(reverse("admin:matching_round_export", args=[dmp_round.pk]))
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        rows = list(sheet.values)
+        assert rows[0][:4] == ("Program", "Tier", "Round", "Mentee")
+        assert len(rows) == 2
+        assert rows[1][3] == "'=HYPERLINK(1)"
+        assert "identity" not in " ".join(str(v) for v in rows[1])
+
+
+class TestConsole:
+    def test_a_coordinator_creates_a_round_only_for_their_program(self, client, coordinator, dmp, ilead):
+        client.force_login(coordinator)
+        url = reverse("admin:matching_round_add")
+        html = client.get(url).content.decode()
+        assert f'value="{dmp.pk}"' in html and f'value="{ilead.pk}"' not in html
+        response = client.post(url, {"program": ilead.pk, "name": "Sneaky", "status": "planned"})
+        assert response.status_code == 200 and not Round.objects.filter(name="Sneaky").exists()
+        response = client.post(
+            url, {"program": dmp.pk, "name": "Round 3", "status": "planned", "is_public": "on"}
+        )
+        assert response.status_code == 302
+        assert Round.objects.filter(program=dmp, name="Round 3").exists()
+
+    def test_a_round_tier_must_belong_to_its_program(self, staff, dmp, ilead):
+        from django.core.exceptions import ValidationError
+
+        round_ = Round(program=dmp, tier=ilead.tiers.first(), name="Mixed")
+        with pytest.raises(ValidationError):
+            round_.full_clean()
+
+    def test_a_coordinator_adds_an_exclusion_that_the_engine_respects(
+        self, client, coordinator, dmp, dmp_round
+    ):
+        from matching.models import Exclusion
+
+        mentee, mentor = accepted_mentee(dmp), accepted_mentor(dmp)
+        client.force_login(coordinator)
+        response = client.post(
+            reverse("admin:matching_exclusion_add"),
+            {"program": dmp.pk, "mentee": mentee.pk, "mentor": mentor.pk, "reason": "Supervisor"},
+        )
+        assert response.status_code == 302
+        assert Exclusion.objects.get().created_by == coordinator
+        assert services.round_run(round_=dmp_round, mode=MatchSource.OPTIMAL) == []
+
+    def test_matches_are_read_only_and_narrowed_to_their_programs(
+        self, client, coordinator, coordinator_of, first_round, dmp, ilead
+    ):
+        match = services.match_publish_one(
+            round_=first_round, mentee=accepted_mentee(dmp), mentor=accepted_mentor(dmp)
+        )
+        client.force_login(coordinator)
+        assert client.get(reverse("admin:matching_match_change", args=[match.pk])).status_code == 200
+        assert client.get(reverse("admin:matching_match_add")).status_code == 403
+        client.force_login(coordinator_of(ilead))
+        assert client.get(reverse("admin:matching_match_changelist")).content.decode().count(str(match)) == 0
+        assert client.get(reverse("admin:matching_match_change", args=[match.pk])).status_code == 302
+
+
+def test_the_board_offers_the_first_waitlisted_mentees_when_a_place_appears(
+    client, coordinator, first_round, dmp
+):
+    first = accepted_mentee(dmp, specialties=["Surgery"])
+    accepted_mentee(dmp)
+    client.force_login(coordinator)
+    assert "Next on the waitlist" not in client.get(board_url(first_round)).content.decode()
+    mentor = accepted_mentor(dmp, specialties=["Surgery"], capacity=1)
+    html = client.get(board_url(first_round)).content.decode()
+    assert "Next on the waitlist" in html
+    assert f'Match<span class="visually-hidden"> {first.applicant} with {mentor.applicant}' in html
+    action(client, first_round, action="publish_one", mentee=first.pk, mentor=mentor.pk)
+    assert Match.objects.get(mentee=first).status == MatchStatus.PUBLISHED
+    assert "Next on the waitlist" not in client.get(board_url(first_round)).content.decode()
+
+
+def test_a_rounds_status_changes_only_through_the_board(client, coordinator, dmp_round):
+    client.force_login(coordinator)
+    url = reverse("admin:matching_round_change", args=[dmp_round.pk])
+    response = client.post(url, {"name": "Renamed", "status": "published", "is_public": "on"})
+    assert response.status_code == 302
+    dmp_round.refresh_from_db()
+    assert (dmp_round.name, dmp_round.status) == ("Renamed", "planned")

@@ -1,0 +1,68 @@
+import pytest
+from django.urls import reverse
+
+from matching import demo as matching_demo
+from matching import services
+from matching.models import Round, RoundStatus
+from matching.selectors import public_round_status
+from matching.tests.factories import accepted_mentee, accepted_mentor
+
+pytestmark = pytest.mark.django_db
+
+
+class TestMyMentorships:
+    def test_both_people_see_each_other(self, client, first_round, dmp, learner, mentor):
+        services.match_publish_one(
+            round_=first_round, mentee=accepted_mentee(dmp, learner), mentor=accepted_mentor(dmp, mentor)
+        )
+        client.force_login(learner)
+        html = client.get(reverse("matching:mine")).content.decode()
+        assert "Morgan Mentor" in html and "(he/him)" in html and f"mailto:{mentor.email}" in html
+        assert "DMP" in html and "Mentee" in html
+        client.force_login(mentor)
+        html = client.get("/my/mentorships/").content.decode()
+        assert "Lee Learner" in html and "(she/her)" in html and learner.email in html
+
+    def test_others_see_nothing_of_it(self, client, first_round, dmp, learner, mentor, outsider):
+        services.match_publish_one(
+            round_=first_round, mentee=accepted_mentee(dmp, learner), mentor=accepted_mentor(dmp, mentor)
+        )
+        client.force_login(outsider)
+        html = client.get(reverse("matching:mine")).content.decode()
+        assert "Morgan Mentor" not in html and "You have no mentorships yet" in html
+
+    def test_a_draft_pair_is_not_shown(self, client, dmp_round, dmp, learner, mentor):
+        services.proposal_add(
+            round_=dmp_round, mentee=accepted_mentee(dmp, learner), mentor=accepted_mentor(dmp, mentor)
+        )
+        client.force_login(learner)
+        assert "Morgan Mentor" not in client.get(reverse("matching:mine")).content.decode()
+
+    def test_it_needs_a_login(self, client):
+        assert client.get(reverse("matching:mine")).status_code == 302
+
+    def test_the_nav_links_to_it(self, client, learner):
+        client.force_login(learner)
+        assert 'href="/my/mentorships/"' in client.get("/").content.decode()
+
+
+class TestPublicStatus:
+    def test_the_program_page_shows_the_rounds_status(self, client, demo):
+        matching_demo.seed()
+        html = client.get("/programs/dmp/").content.decode()
+        assert "Round 1, Fall 2025: complete" in html
+        html = client.get("/programs/ilead/").content.decode()
+        assert "Tier 1, Round 1, Fall 2025: complete" in html
+        assert "Tier 2, Round 1, Fall 2025: complete" in html
+
+    def test_the_latest_public_round_wins_and_planned_ones_are_hidden(self, dmp):
+        Round.objects.create(program=dmp, name="Round 1, Fall 2025", status=RoundStatus.COMPLETE)
+        Round.objects.create(program=dmp, name="Round 3, Fall 2026", status=RoundStatus.PLANNED)
+        assert public_round_status(dmp) == ["Round 1, Fall 2025: complete"]
+        Round.objects.create(program=dmp, name="Round 2, Winter 2026", status=RoundStatus.DRAFT)
+        assert public_round_status(dmp) == ["Round 2, Winter 2026: matching in progress"]
+
+    def test_the_demo_seed_is_idempotent(self, demo):
+        matching_demo.seed()
+        matching_demo.seed()
+        assert Round.objects.count() == 6
