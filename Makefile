@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_board.py
+	$(BIN)/python bench/bench_database_export.py
+	$(BIN)/python bench/bench_database_list.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-output

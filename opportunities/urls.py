@@ -1,8 +1,15 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "opportunities"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="opportunities/coming_soon.html"), name="list"),
+    path("", views.opportunity_list, name="list"),
+    path("export.xlsx", views.opportunity_export, name="export"),
+    path("exports/<uuid:job_id>/", views.export_status, name="export_status"),
+    path("exports/<uuid:job_id>/download/", views.export_download, name="export_download"),
+    path("suggest/", views.suggest_new, name="suggest"),
+    path("<int:pk>/", views.opportunity_detail, name="detail"),
+    path("<int:pk>/suggest/", views.suggest_correction, name="suggest_correction"),
 ]

@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from .forms import ImportUploadForm, RejectForm
+from .importer import ImportFileError
+from .models import ChangeSource, ExportJob, Opportunity, OpportunityChange, Suggestion
+from .services import (
+    SuggestionAlreadyReviewed,
+    diff_snapshots,
+    opportunity_change_record,
+    opportunity_import,
+    opportunity_snapshot,
+    suggestion_approve,
+    suggestion_reject,
+)
+
+IMPORT_DIR = "imports"
+
+
+def _import_path(token: str) -> Path:
+    if not token.isalnum() or len(token) != 32:
+        raise Http404("No such upload.")
+    return Path(settings.MEDIA_ROOT) / IMPORT_DIR / f"{token}.xlsx"
+
+
+class OpportunityChangeInline(admin.TabularInline):
+    model = OpportunityChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "source", "changed_by", "created", "changed_fields", "note"]
+    readonly_fields = fields
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="changes")
+    def changed_fields(self, change):
+        return format_html_join(
+            "",
+            "<div><strong>{}</strong>: {} → {}</div>",
+            ((k, v[0], v[1]) for k, v in change.changes.items()),
+        )
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "host_name",
+        "host_type",
+        "deadline",
+        "is_rolling",
+        "last_verified",
+        "is_published",
+    ]
+    list_filter = ["is_published", "kind", "host_type", "format", "is_rolling"]
+    search_fields = ["name", "host_name", "description"]
+    filter_horizontal = ["specialties", "eligible_learners"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [OpportunityChangeInline]
+    change_list_template = "admin/opportunities/opportunity/change_list.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "host_type", "host_name", "is_published"]}),
+        ("Who and what", {"fields": ["specialties", "eligible_learners", "description", "how_to_join"]}),
+        ("Details", {"fields": ["website", "contact_email", "deadline", "is_rolling", "cost", "format"]}),
+        ("Upkeep", {"fields": ["last_verified", "created_at", "updated_at"]}),
+    ]
+
+    # Admin edits go to the record's history like any other change: the
+    # snapshot is taken before the form is saved and compared after the
+    # many-to-many fields are saved too.
+
+    def save_model(self, request, obj, form, change):
+        request._opportunity_before = (
+            opportunity_snapshot(Opportunity.objects.get(pk=obj.pk)) if change else {}
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        opportunity = form.instance
+        changes = diff_snapshots(request._opportunity_before, opportunity_snapshot(opportunity))
+        opportunity_change_record(
+            opportunity=opportunity,
+            changes=changes,
+            source=ChangeSource.ADMIN,
+            user=request.user,
+            created=not change,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="opportunities_opportunity_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload → preview (what would be created, updated, refused) → confirm.
+        The upload waits under MEDIA_ROOT/imports/ with a random name."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import the spreadsheet",
+        }
+        if request.method == "POST" and "token" in request.POST:
+            upload_path = _import_path(request.POST["token"])
+            if not upload_path.exists():
+                messages.error(request, "That upload has expired; please upload the file again.")
+                return redirect("admin:opportunities_opportunity_import")
+            try:
+                report = opportunity_import(source=str(upload_path), user=request.user)
+            finally:
+                upload_path.unlink(missing_ok=True)
+            counts = report.counts
+            messages.success(
+                request,
+                f"Imported: {counts['create']} created, {counts['update']} updated, "
+                f"{counts['unchanged']} unchanged, {counts['refused']} refused.",
+            )
+            return redirect("admin:opportunities_opportunity_changelist")
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            token = secrets.token_hex(16)
+            upload_path = _import_path(token)
+            upload_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(upload_path, "wb") as handle:
+                for chunk in form.cleaned_data["file"].chunks():
+                    handle.write(chunk)
+            try:
+                report = opportunity_import(source=str(upload_path), dry_run=True)
+            except ImportFileError as exc:
+                upload_path.unlink(missing_ok=True)
+                form.add_error("file", str(exc))
+            else:
+                context.update(report=report, token=token, filename=form.cleaned_data["file"].name)
+                return TemplateResponse(
+                    request, "admin/opportunities/opportunity/import_preview.html", context
+                )
+        context["form"] = form
+        return TemplateResponse(request, "admin/opportunities/opportunity/import.html", context)
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "suggested_by", "created_at", "status"]
+    list_filter = ["status"]
+    search_fields = ["suggested_by__email", "opportunity__name", "message"]
+    readonly_fields = [
+        "opportunity",
+        "suggested_by",
+        "created_at",
+        "message",
+        "proposed_changes",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "rejection_reason",
+    ]
+    fields = readonly_fields
+    change_form_template = "admin/opportunities/suggestion/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="proposed changes")
+    def proposed_changes(self, suggestion):
+        current = opportunity_snapshot(suggestion.opportunity) if suggestion.opportunity_id else {}
+        changes = diff_snapshots(current, suggestion.proposed)
+        if not changes:
+            return "No difference from the current entry."
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+            ((name, "" if old is None else old, new) for name, (old, new) in changes.items()),
+        )
+        return format_html(
+            "<table><thead><tr><th scope='col'>Field</th><th scope='col'>Now</th>"
+            "<th scope='col'>Proposed</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="opportunities_suggestion_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "reject_form": RejectForm()}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request, pk):
+        """POST decision=approve, or decision=reject with a reason."""
+        if request.method != "POST":
+            return redirect("admin:opportunities_suggestion_change", pk)
+        suggestion = Suggestion.objects.filter(pk=pk).first()
+        if suggestion is None:
+            raise Http404
+        if not self.has_change_permission(request, suggestion):
+            raise PermissionDenied
+        try:
+            if request.POST.get("decision") == "approve":
+                opportunity = suggestion_approve(suggestion_id=pk, reviewer=request.user)
+                messages.success(
+                    request, f"Approved: “{opportunity.name}” is updated and the person was emailed."
+                )
+            elif request.POST.get("decision") == "reject":
+                form = RejectForm(request.POST)
+                if not form.is_valid():
+                    context = {
+                        **self.admin_site.each_context(request),
+                        "opts": self.model._meta,
+                        "suggestion": suggestion,
+                        "reject_form": form,
+                        "title": "Reject suggestion",
+                    }
+                    return render(request, "admin/opportunities/suggestion/reject.html", context, status=400)
+                suggestion_reject(suggestion_id=pk, reviewer=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, "Rejected; the person was emailed the reason.")
+            else:
+                messages.error(request, "Choose approve or reject.")
+        except SuggestionAlreadyReviewed as exc:
+            messages.error(request, str(exc))
+        return redirect(reverse("admin:opportunities_suggestion_change", args=[pk]))
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "requested_by", "status", "rows_written", "total_rows", "created_at", "expires_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ExportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,166 @@
+"""The database as a filterable Excel workbook: a sheet of exactly the rows the
+list shows (same filters, same order) and an "About" sheet.
+
+The shared writer (``mentorship.xlsx``) streams the rows into openpyxl's
+write-only workbook and sanitises every cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import IO
+
+from django.conf import settings
+from django.db.models import Max
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import timezone
+
+from mentorship.xlsx import Column, FormulaLink, Link, Sheet, write_xlsx, xlsx_response
+
+from .models import Opportunity
+from .selectors import DatabaseView, database_last_updated, describe_filters, with_related
+
+CHUNK_SIZE = 2000
+MIN_WIDTH, MAX_WIDTH = 10, 60
+
+# Header, and how to read a cell from an opportunity. The importer knows these
+# headers too, so an exported file imports back to the same records.
+COLUMNS: list[tuple[str, str]] = [
+    ("Name", "name"),
+    ("Kind", "kind"),
+    ("Host type", "host_type"),
+    ("Host", "host_name"),
+    ("Specialties", "specialties"),
+    ("Eligible learners", "eligible_learners"),
+    ("Description", "description"),
+    ("How to join", "how_to_join"),
+    ("Website", "website"),
+    ("Contact email", "contact_email"),
+    ("Deadline", "deadline"),
+    ("Cost", "cost"),
+    ("Format", "format"),
+    ("Last verified", "last_verified"),
+]
+# Columns whose width is fitted to the longest value (one aggregate query).
+_MEASURED = {"name", "host_name", "website", "contact_email", "cost"}
+_FIXED_WIDTHS = {
+    "kind": 26,
+    "host_type": 24,
+    "specialties": 40,
+    "eligible_learners": 40,
+    "description": 60,
+    "how_to_join": 50,
+    "deadline": 12,
+    "format": 20,
+    "last_verified": 13,
+}
+
+
+def _row(opportunity: Opportunity) -> list:
+    deadline = "Rolling" if opportunity.is_rolling else opportunity.deadline
+    return [
+        opportunity.name,
+        opportunity.get_kind_display(),
+        opportunity.get_host_type_display(),
+        opportunity.host_name,
+        [s.name for s in opportunity.specialties.all()],
+        [t.label for t in opportunity.eligible_learners.all()],
+        opportunity.description,
+        opportunity.how_to_join,
+        # A HYPERLINK() formula, not a hyperlink object, so memory stays flat
+        # however many rows (see mentorship.xlsx.FormulaLink).
+        FormulaLink(opportunity.website) if opportunity.website else None,
+        opportunity.contact_email,
+        deadline,
+        opportunity.cost,
+        opportunity.get_format_display(),
+        opportunity.last_verified,
+    ]
+
+
+def _columns(view: DatabaseView) -> list[Column]:
+    longest = view.queryset.order_by().aggregate(**{f: Max(Length(f)) for f in _MEASURED})
+    columns = []
+    for header, field in COLUMNS:
+        if field in _MEASURED:
+            width = max(len(header), longest[field] or 0) + 2
+        else:
+            width = max(len(header) + 2, _FIXED_WIDTHS.get(field, 18))
+        columns.append(Column(header, width=min(MAX_WIDTH, max(MIN_WIDTH, width))))
+    return columns
+
+
+def _rows(view: DatabaseView, progress: Callable[[int], None] | None, progress_every: int) -> Iterator[list]:
+    # iterator() with a chunk size keeps memory flat and still prefetches the
+    # many-to-many values: two more queries per chunk.
+    rows = with_related(view.queryset).iterator(chunk_size=CHUNK_SIZE)
+    for count, opportunity in enumerate(rows, 1):
+        yield _row(opportunity)
+        if progress is not None and count % progress_every == 0:
+            progress(count)
+
+
+def _about_rows(view: DatabaseView, exported_at) -> list[list]:
+    query = view.params.urlencode()
+    list_url = settings.SITE_URL + reverse("opportunities:list") + (f"?{query}" if query else "")
+    rows = [
+        ["Exported", timezone.localtime(exported_at)],
+        ["Database last updated", database_last_updated()],
+        ["Rows", view.queryset.count()],
+    ]
+    filters = describe_filters(view)
+    if len(filters) == 1:
+        rows.append(["Filters", "None: every published opportunity"])
+    rows.extend([label, text] for label, text in filters)
+    rows.append(["The same list on the web", Link(list_url)])
+    rows.append(
+        [
+            "Note",
+            "Use the arrows in the header row to filter. Suggest corrections or additions from "
+            "any entry's page on the web.",
+        ]
+    )
+    return rows
+
+
+def database_sheets(
+    view: DatabaseView,
+    *,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+) -> list[Sheet]:
+    exported_at = timezone.now()
+    return [
+        Sheet(
+            title="Opportunities",
+            columns=_columns(view),
+            rows=_rows(view, progress, progress_every),
+        ),
+        Sheet(
+            title="About",
+            columns=[Column("About this file", width=28), Column("", width=80)],
+            rows=_about_rows(view, exported_at),
+        ),
+    ]
+
+
+def write_database_xlsx(
+    target: IO[bytes],
+    view: DatabaseView,
+    *,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+) -> int:
+    """Write the workbook; returns the number of opportunities written."""
+    sheets = database_sheets(view, progress=progress, progress_every=progress_every)
+    written = write_xlsx(target, sheets)
+    return written - len(sheets[1].rows)  # write_xlsx counts the About rows too
+
+
+def export_filename() -> str:
+    return f"ola-learner-mentorship-database-{timezone.localdate():%Y-%m-%d}.xlsx"
+
+
+def database_xlsx_response(view: DatabaseView):
+    return xlsx_response(database_sheets(view), filename=export_filename())

@@ -1,0 +1,119 @@
+"""The database's filters: one FilterSet used by the list, its facet counts and
+the Excel export, so the download always holds exactly the rows on screen."""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from functools import reduce
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from .models import Format, HostType, Kind, Opportunity
+
+MAX_SEARCH_TERMS = 8
+
+
+DEADLINE_CHOICES = [
+    ("month", "In the next 30 days"),
+    ("later", "In more than 30 days"),
+    ("rolling", "Rolling"),
+    ("none", "No deadline listed"),
+    ("passed", "Passed"),
+]
+DEADLINE_WINDOW_DAYS = 30
+
+
+def deadline_q(bucket: str, today: datetime.date) -> Q:
+    """The rows in one deadline bucket; the buckets do not overlap."""
+    soon = today + datetime.timedelta(days=DEADLINE_WINDOW_DAYS)
+    fixed = Q(is_rolling=False)
+    return {
+        "rolling": Q(is_rolling=True),
+        "month": fixed & Q(deadline__gte=today, deadline__lte=soon),
+        "later": fixed & Q(deadline__gt=soon),
+        "passed": fixed & Q(deadline__lt=today),
+        "none": fixed & Q(deadline__isnull=True),
+    }[bucket]
+
+
+class AnyValueMultipleChoiceField(forms.MultipleChoiceField):
+    """Accepts any value: hosts, specialties and learner types come from the
+    data, and an unknown one simply matches nothing (a shared link to a host
+    that has since gone shows an empty list rather than an error)."""
+
+    def valid_value(self, value):
+        return True
+
+
+class AnyValueFilter(django_filters.MultipleChoiceFilter):
+    field_class = AnyValueMultipleChoiceField
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label="Kind", distinct=False)
+    host_type = django_filters.MultipleChoiceFilter(
+        choices=HostType.choices, label="Host type", distinct=False
+    )
+    host = AnyValueFilter(field_name="host_name", label="Host", distinct=False)
+    specialty = AnyValueFilter(method="filter_specialty", label="Specialty")
+    learners = AnyValueFilter(method="filter_learners", label="Eligible learners")
+    deadline = django_filters.MultipleChoiceFilter(
+        method="filter_deadline", choices=DEADLINE_CHOICES, label="Deadline"
+    )
+    format = django_filters.MultipleChoiceFilter(choices=Format.choices, label="Format", distinct=False)
+
+    class Meta:
+        model = Opportunity
+        fields: list[str] = []
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    # Several values of one filter widen the list (OR); different filters
+    # narrow it (AND). Many-to-many filters use a subquery, not a join, so the
+    # rows need no DISTINCT and the ordering stays cheap.
+
+    def filter_search(self, queryset, name, value):
+        terms = value.split()[:MAX_SEARCH_TERMS]
+        for term in terms:
+            specialty_ids = Opportunity.specialties.through.objects.filter(
+                specialty__name__icontains=term
+            ).values("opportunity_id")
+            queryset = queryset.filter(
+                Q(name__icontains=term)
+                | Q(host_name__icontains=term)
+                | Q(description__icontains=term)
+                | Q(how_to_join__icontains=term)
+                | Q(pk__in=specialty_ids)
+            )
+        return queryset
+
+    def filter_specialty(self, queryset, name, value):
+        through = Opportunity.specialties.through.objects.filter(specialty__name__in=value)
+        return queryset.filter(pk__in=through.values("opportunity_id"))
+
+    def filter_learners(self, queryset, name, value):
+        through = Opportunity.eligible_learners.through.objects.filter(learnertype__code__in=value)
+        return queryset.filter(pk__in=through.values("opportunity_id"))
+
+    def filter_deadline(self, queryset, name, value):
+        return queryset.filter(reduce(operator.or_, (deadline_q(v, self.today) for v in value)))
+
+    def active_values(self) -> dict[str, object]:
+        """The filters in use, from the validated form: name → value."""
+        self.errors  # noqa: B018 - validates the form
+        return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [], ())}
+
+    def queryset_without(self, name: str):
+        """The queryset filtered by every active filter except ``name``: what
+        each of that filter's values would match alongside the others."""
+        queryset = self.queryset.all()
+        for key, value in self.active_values().items():
+            if key != name:
+                queryset = self.filters[key].filter(queryset, value)
+        return queryset

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django import forms
+
+from programs.models import LearnerType, Specialty
+
+from .models import Format, HostType, Kind, Opportunity
+
+
+class SuggestionForm(forms.Form):
+    """A proposed opportunity or correction. Specialties are picked from the
+    shared list, and new ones may be typed in."""
+
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Kind.choices)
+    host_type = forms.ChoiceField(choices=HostType.choices)
+    host_name = forms.CharField(
+        label="Host", max_length=200, help_text="The program, department, hospital or association."
+    )
+    specialties = forms.ModelMultipleChoiceField(
+        queryset=Specialty.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_specialties = forms.CharField(
+        label="Other specialties",
+        required=False,
+        max_length=300,
+        help_text="Not in the list? Type them here, separated by semicolons.",
+    )
+    eligible_learners = forms.ModelMultipleChoiceField(
+        queryset=LearnerType.objects.order_by("order", "code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    how_to_join = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    website = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    contact_email = forms.EmailField(required=False)
+    deadline = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty if rolling or unknown.",
+    )
+    is_rolling = forms.BooleanField(label="Rolling (applications accepted at any time)", required=False)
+    cost = forms.CharField(max_length=200, required=False)
+    format = forms.ChoiceField(choices=[("", "Not known")] + Format.choices, required=False)
+    message = forms.CharField(
+        label="Note to the staff",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What changed, or where you heard of it. Optional.",
+    )
+
+    @classmethod
+    def initial_for(cls, opportunity: Opportunity) -> dict:
+        return {
+            **{name: getattr(opportunity, name) for name in PROPOSED_SCALARS},
+            "specialties": list(opportunity.specialties.all()),
+            "eligible_learners": list(opportunity.eligible_learners.all()),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_rolling") and data.get("deadline"):
+            self.add_error("deadline", "A rolling opportunity has no deadline: clear one or the other.")
+        return data
+
+    def proposed(self) -> dict:
+        """The cleaned values as JSON for ``Suggestion.proposed``."""
+        data = self.cleaned_data
+        proposed = {name: data[name] for name in PROPOSED_SCALARS}
+        proposed["deadline"] = data["deadline"].isoformat() if data["deadline"] else None
+        others = [" ".join(s.split()) for s in data["other_specialties"].split(";") if s.strip()]
+        proposed["specialties"] = sorted({s.name for s in data["specialties"]} | set(others))
+        proposed["eligible_learners"] = sorted(t.code for t in data["eligible_learners"])
+        return proposed
+
+
+PROPOSED_SCALARS = [
+    "name",
+    "kind",
+    "host_type",
+    "host_name",
+    "description",
+    "how_to_join",
+    "website",
+    "contact_email",
+    "deadline",
+    "is_rolling",
+    "cost",
+    "format",
+]
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="Spreadsheet (.xlsx)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+            raise forms.ValidationError("Upload the spreadsheet as an Excel .xlsx file.")
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 20 MB.")
+        return upload
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sent to the person who made the suggestion.",
+    )

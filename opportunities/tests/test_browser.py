@@ -1,0 +1,152 @@
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from conftest import assert_accessible, login
+from opportunities.models import ExportJob, Format, HostType, Kind
+
+from .factories import make_opportunity
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def entries(learner_types):
+    made = [
+        make_opportunity(
+            name="Family Medicine Mentorship",
+            kind=Kind.FORMAL,
+            host_name="Department of Family and Community Medicine",
+            specialties=["Family Medicine"],
+            learners=["MD1", "MD2"],
+            format=Format.BOTH,
+            is_rolling=True,
+        ),
+        make_opportunity(
+            name="SickKids Summer Research",
+            kind=Kind.SUMMER,
+            host_type=HostType.HOSPITAL,
+            host_name="The Hospital for Sick Children",
+            specialties=["Paediatrics"],
+            learners=["MD1"],
+            deadline=datetime.date(2027, 1, 8),
+            format=Format.IN_PERSON,
+        ),
+        make_opportunity(
+            name="Sunnybrook Summer Studentship",
+            kind=Kind.SUMMER,
+            host_type=HostType.HOSPITAL,
+            host_name="Sunnybrook Health Sciences Centre",
+            specialties=["Cardiology"],
+            learners=["MD2"],
+            deadline=datetime.date(2027, 1, 20),
+            format=Format.IN_PERSON,
+            website="https://sunnybrook.example.org/summer",
+        ),
+        make_opportunity(
+            name="CMA Mentorship",
+            kind=Kind.FORMAL,
+            host_type=HostType.ASSOCIATION,
+            host_name="Canadian Medical Association",
+            specialties=["Family Medicine"],
+            learners=["PGY1"],
+            format=Format.VIRTUAL,
+        ),
+    ]
+    return made
+
+
+def test_a_learner_filters_and_downloads_exactly_what_they_see(page, learner, entries, tmp_path):
+    login(page, learner.email)
+    page.goto("/database/")
+    assert page.get_by_role("heading", name="OLA Learner Mentorship Database").is_visible()
+    assert page.get_by_label("Summer opportunity (2)").is_visible()
+    assert_accessible(page, "database-list")
+
+    page.get_by_label("Summer opportunity (2)").check()
+    page.get_by_label("MD year 2").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/database/?*kind=summer*")
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1
+    assert rows.first.get_by_role("link").inner_text() == "Sunnybrook Summer Studentship"
+    assert page.get_by_label("Summer opportunity (1)").is_checked()
+
+    # Sort by deadline, newest first, with the header link (twice toggles).
+    page.get_by_role("link", name="Deadline").click()
+    page.get_by_role("link", name="Deadline").click()
+    assert "sort=-deadline" in page.url
+    assert page.locator("th[aria-sort=descending]").inner_text().startswith("Deadline")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download as Excel").click()
+    download = info.value
+    assert download.suggested_filename.startswith("ola-learner-mentorship-database-")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    workbook = load_workbook(path)
+    rows = list(workbook["Opportunities"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == ["Sunnybrook Summer Studentship"]
+    assert workbook["Opportunities"]["I2"].value.startswith(
+        '=HYPERLINK("https://sunnybrook.example.org/summer"'
+    )
+    about = {r[0]: r[1] for r in workbook["About"].iter_rows(min_row=2, values_only=True)}
+    assert about["Kind"] == "Summer opportunity" and about["Eligible learners"] == "MD2"
+
+
+def test_an_opportunity_page_and_the_suggestion_form_are_accessible(page, learner, entries):
+    login(page, learner.email)
+    page.goto("/database/")
+    page.get_by_role("link", name="CMA Mentorship").click()
+    assert page.get_by_role("heading", name="CMA Mentorship", level=1).is_visible()
+    assert_accessible(page, "database-opportunity")
+
+    page.get_by_role("link", name="Suggest a correction").click()
+    assert page.get_by_label("Name").input_value() == "CMA Mentorship"
+    page.get_by_label("Cost").fill("$20 for non-members")
+    page.get_by_role("button", name="Send suggestion").click()
+    assert page.get_by_text("your correction was sent to the staff").is_visible()
+
+    page.goto("/database/suggest/")
+    page.get_by_role("button", name="Send suggestion").click()  # empty: errors shown
+    assert page.get_by_text("This field is required.").first.is_visible()
+    assert_accessible(page, "database-suggest")
+
+
+def test_the_waiting_page_is_accessible_and_refreshes_itself(page, learner, entries):
+    job = ExportJob.objects.create(
+        requested_by=learner,
+        total_rows=12000,
+        rows_written=3000,
+        status=ExportJob.Status.RUNNING,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    login(page, learner.email)
+    response = page.goto(job.get_absolute_url())
+    assert response.headers["refresh"] == "5"
+    assert page.get_by_role("heading", name="Preparing your file").is_visible()
+    assert page.get_by_label(re.compile(r"3\s000 of 12\s000 rows written \(25%\)")).is_visible()
+    assert_accessible(page, "database-export-waiting")
+    ExportJob.objects.filter(pk=job.pk).update(rows_written=9000)
+    with page.expect_navigation(timeout=8000):
+        pass  # the browser reloads the page by itself
+    assert page.get_by_label(re.compile(r"9\s000 of 12\s000 rows written \(75%\)")).is_visible()
+
+
+def test_a_non_member_sees_how_to_become_one(page, outsider, entries):
+    login(page, outsider.email)
+    response = page.goto("/database/")
+    assert response.status == 403
+    assert page.get_by_role("heading", name="The database is for institutional members").is_visible()
+    assert_accessible(page, "database-members-only")
+
+
+def test_the_list_works_from_the_keyboard_with_a_visible_focus(page, learner, entries):
+    from programs.tests.test_browser import assert_keyboard_reaches_everything
+
+    login(page, learner.email)
+    page.goto("/database/?sort=-deadline")
+    assert_keyboard_reaches_everything(page)

@@ -1,0 +1,369 @@
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from opportunities.models import Format, HostType, Kind, Opportunity
+from opportunities.selectors import database_last_updated
+
+from .factories import bulk_opportunities, make_opportunity
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 26)
+
+
+@pytest.fixture
+def freeze_today(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY if not a else a[0].date())
+
+
+def names(response) -> list[str]:
+    return [o.name for o in response.context["page"].object_list]
+
+
+@pytest.fixture
+def catalogue(learner_types):
+    return {
+        "fm": make_opportunity(
+            name="Family Medicine Mentorship",
+            kind=Kind.FORMAL,
+            host_type=HostType.DEPARTMENT,
+            host_name="Department of Family and Community Medicine",
+            specialties=["Family Medicine"],
+            learners=["MD1", "MD2"],
+            deadline=TODAY + datetime.timedelta(days=10),
+            format=Format.BOTH,
+        ),
+        "sead": make_opportunity(
+            name="Surgical Exploration Summer",
+            kind=Kind.SUMMER,
+            host_type=HostType.DEPARTMENT,
+            host_name="Department of Surgery",
+            specialties=["General Surgery"],
+            learners=["MD1"],
+            deadline=TODAY + datetime.timedelta(days=90),
+            format=Format.IN_PERSON,
+            description="Summer shadowing in the operating room.",
+        ),
+        "cma": make_opportunity(
+            name="CMA Mentorship",
+            kind=Kind.FORMAL,
+            host_type=HostType.ASSOCIATION,
+            host_name="Canadian Medical Association",
+            specialties=["Family Medicine", "Internal Medicine"],
+            learners=["MD3", "PGY1"],
+            is_rolling=True,
+            format=Format.VIRTUAL,
+        ),
+        "list": make_opportunity(
+            name="Emergency shadowing list",
+            kind=Kind.INFORMAL,
+            host_type=HostType.HOSPITAL,
+            host_name="Sunnybrook Health Sciences Centre",
+            specialties=["Emergency Medicine"],
+            learners=["MD2"],
+            deadline=TODAY - datetime.timedelta(days=5),
+            format=Format.IN_PERSON,
+        ),
+        "hidden": make_opportunity(name="Unpublished draft", is_published=False, kind=Kind.SUMMER),
+    }
+
+
+class TestAccess:
+    @pytest.mark.parametrize(
+        "path", ["/database/", "/database/export.xlsx?kind=formal", "/database/suggest/"]
+    )
+    def test_anonymous_people_are_sent_to_log_in_and_back(self, client, path):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+        assert "/database/" in response["Location"]
+
+    def test_anonymous_people_cannot_see_an_opportunity(self, client, catalogue):
+        response = client.get(catalogue["fm"].get_absolute_url())
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    @pytest.mark.parametrize("suffix", ["", "export.xlsx", "{pk}/", "{pk}/suggest/"])
+    def test_signed_in_non_members_are_refused_with_how_to_join(self, client, outsider, catalogue, suffix):
+        client.force_login(outsider)
+        response = client.get("/database/" + suffix.format(pk=catalogue["fm"].pk))
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "institutional members" in html
+        assert "verify your institutional email" in html
+        assert "Family Medicine Mentorship" not in html
+
+    def test_an_unverified_institutional_address_is_not_enough(self, client, catalogue):
+        from conftest import make_user
+
+        client.force_login(make_user("new@mail.example.edu", verified=False))
+        assert client.get("/database/").status_code == 403
+
+    def test_members_see_the_list_and_pages(self, client, learner, catalogue):
+        client.force_login(learner)
+        assert client.get("/database/").status_code == 200
+        assert client.get(catalogue["fm"].get_absolute_url()).status_code == 200
+
+    def test_unpublished_entries_are_hidden_from_members_but_not_staff(
+        self, client, learner, staff, catalogue
+    ):
+        client.force_login(learner)
+        assert "Unpublished draft" not in client.get("/database/").content.decode()
+        assert client.get(catalogue["hidden"].get_absolute_url()).status_code == 404
+        client.force_login(staff)
+        assert client.get(catalogue["hidden"].get_absolute_url()).status_code == 200
+
+    def test_the_list_is_named_for_the_site_navigation(self):
+        assert reverse("opportunities:list") == "/database/"
+
+
+class TestFilters:
+    @pytest.fixture(autouse=True)
+    def _member(self, client, learner, freeze_today):
+        client.force_login(learner)
+
+    def test_no_filter_lists_every_published_entry_by_name(self, client, catalogue):
+        assert names(client.get("/database/")) == [
+            "CMA Mentorship",
+            "Emergency shadowing list",
+            "Family Medicine Mentorship",
+            "Surgical Exploration Summer",
+        ]
+
+    def test_kind(self, client, catalogue):
+        assert names(client.get("/database/?kind=summer")) == ["Surgical Exploration Summer"]
+
+    def test_several_values_of_one_filter_widen_and_filters_narrow(self, client, catalogue):
+        assert names(client.get("/database/?kind=summer&kind=informal")) == [
+            "Emergency shadowing list",
+            "Surgical Exploration Summer",
+        ]
+        assert names(client.get("/database/?kind=formal&host_type=association")) == ["CMA Mentorship"]
+
+    def test_host(self, client, catalogue):
+        assert names(client.get("/database/?host=Department+of+Surgery")) == ["Surgical Exploration Summer"]
+
+    def test_specialty_matches_any_of_an_entrys_specialties_once(self, client, catalogue):
+        response = client.get("/database/?specialty=Family+Medicine&specialty=Internal+Medicine")
+        assert names(response) == ["CMA Mentorship", "Family Medicine Mentorship"]
+
+    def test_eligible_learners(self, client, catalogue):
+        assert names(client.get("/database/?learners=PGY1")) == ["CMA Mentorship"]
+        assert names(client.get("/database/?learners=MD1")) == [
+            "Family Medicine Mentorship",
+            "Surgical Exploration Summer",
+        ]
+
+    def test_deadline_buckets(self, client, catalogue):
+        assert names(client.get("/database/?deadline=month")) == ["Family Medicine Mentorship"]
+        assert names(client.get("/database/?deadline=later")) == ["Surgical Exploration Summer"]
+        assert names(client.get("/database/?deadline=rolling")) == ["CMA Mentorship"]
+        assert names(client.get("/database/?deadline=passed")) == ["Emergency shadowing list"]
+        assert names(client.get("/database/?deadline=rolling&deadline=month")) == [
+            "CMA Mentorship",
+            "Family Medicine Mentorship",
+        ]
+
+    def test_format(self, client, catalogue):
+        assert names(client.get("/database/?format=in_person")) == [
+            "Emergency shadowing list",
+            "Surgical Exploration Summer",
+        ]
+
+    def test_search_looks_in_names_hosts_descriptions_and_specialties(self, client, catalogue):
+        assert names(client.get("/database/?q=operating")) == ["Surgical Exploration Summer"]
+        assert names(client.get("/database/?q=sunnybrook")) == ["Emergency shadowing list"]
+        assert names(client.get("/database/?q=internal+medicine")) == ["CMA Mentorship"]
+        assert names(client.get("/database/?q=family+department")) == ["Family Medicine Mentorship"]
+
+    def test_an_unknown_host_or_specialty_matches_nothing(self, client, catalogue):
+        assert names(client.get("/database/?host=Gone")) == []
+        assert "No opportunities match" in client.get("/database/?specialty=Gone").content.decode()
+
+    def test_an_invalid_choice_is_ignored_with_the_rest_applied(self, client, catalogue):
+        assert names(client.get("/database/?kind=nonsense&format=virtual")) == ["CMA Mentorship"]
+
+
+class TestFacetCounts:
+    @pytest.fixture(autouse=True)
+    def _member(self, client, learner, freeze_today):
+        client.force_login(learner)
+
+    def facet(self, response, name):
+        return {
+            o.value: o.count for o in next(f for f in response.context["facets"] if f.name == name).options
+        }
+
+    def test_each_value_shows_how_many_entries_it_has(self, client, catalogue):
+        response = client.get("/database/")
+        assert self.facet(response, "kind") == {"formal": 2, "informal": 1, "summer": 1}
+        assert self.facet(response, "specialty") == {
+            "Emergency Medicine": 1,
+            "Family Medicine": 2,
+            "General Surgery": 1,
+            "Internal Medicine": 1,
+        }
+        assert self.facet(response, "deadline") == {
+            "month": 1,
+            "later": 1,
+            "rolling": 1,
+            "none": 0,
+            "passed": 1,
+        }
+        assert self.facet(response, "learners")["MD1"] == 2
+        html = response.content.decode()
+        assert re.search(r"Summer opportunity\s*<span[^>]*>\(1\)</span>", html)
+
+    def test_counts_follow_the_other_filters_but_not_their_own(self, client, catalogue):
+        response = client.get("/database/?kind=formal")
+        # The kind facet still offers the other kinds with their counts...
+        assert self.facet(response, "kind") == {"formal": 2, "informal": 1, "summer": 1}
+        # ...while the other facets count formal programs only.
+        assert self.facet(response, "format") == {"both": 1, "virtual": 1, "in_person": 0}
+        assert self.facet(response, "specialty") == {"Family Medicine": 2, "Internal Medicine": 1}
+
+    def test_a_chosen_value_stays_visible_and_checked_even_with_no_match(self, client, catalogue):
+        response = client.get("/database/?host=Gone")
+        host = next(f for f in response.context["facets"] if f.name == "host")
+        assert [(o.value, o.count, o.checked) for o in host.visible_options if o.checked] == [
+            ("Gone", 0, True)
+        ]
+        assert 'value="Gone"' in response.content.decode() and "checked" in response.content.decode()
+
+
+class TestSortingAndPages:
+    @pytest.fixture(autouse=True)
+    def _member(self, client, learner, freeze_today):
+        client.force_login(learner)
+
+    def test_columns_sort_both_ways_with_missing_deadlines_last(self, client, catalogue):
+        make_opportunity(name="Aardvark program", deadline=None)
+        assert names(client.get("/database/?sort=deadline")) == [
+            "Emergency shadowing list",
+            "Family Medicine Mentorship",
+            "Surgical Exploration Summer",
+            "Aardvark program",
+            "CMA Mentorship",
+        ]
+        assert names(client.get("/database/?sort=-deadline"))[:3] == [
+            "Surgical Exploration Summer",
+            "Family Medicine Mentorship",
+            "Emergency shadowing list",
+        ]
+        assert names(client.get("/database/?sort=-name"))[0] == "Surgical Exploration Summer"
+        assert names(client.get("/database/?sort=kind"))[:2] == ["Aardvark program", "CMA Mentorship"]
+        assert names(client.get("/database/?sort=-kind"))[0] == "Surgical Exploration Summer"
+
+    def test_an_unknown_sort_falls_back_to_name(self, client, catalogue):
+        assert names(client.get("/database/?sort=password"))[0] == "CMA Mentorship"
+
+    def test_header_links_sort_and_announce_the_current_order(self, client, catalogue):
+        html = client.get("/database/?kind=formal&sort=deadline").content.decode()
+        assert re.search(
+            r'<th scope="col" aria-sort="ascending">\s*<a href="\?kind=formal&amp;sort=-deadline">', html
+        )
+        assert re.search(r'<th scope="col" aria-sort="none">\s*<a href="\?kind=formal&amp;sort=name">', html)
+
+    def test_pages_of_25_keep_the_filters(self, client, learner_types):
+        bulk_opportunities(60)
+        assert len(names(client.get("/database/?sort=-name"))) == 25
+        assert client.get("/database/?kind=formal").context["page"].paginator.count == 20
+        response = client.get("/database/?sort=name&page=3")
+        assert len(names(response)) == 10
+        html = client.get("/database/?q=Bulk&sort=name").content.decode()
+        assert 'href="?q=Bulk&amp;sort=name&amp;page=2"' in html
+
+    def test_the_download_link_carries_the_same_query(self, client, catalogue):
+        html = client.get("/database/?kind=summer&sort=-deadline&page=1").content.decode()
+        assert 'href="/database/export.xlsx?kind=summer&amp;sort=-deadline"' in html
+
+
+class TestQueryCount:
+    def test_the_list_makes_the_same_queries_for_10_or_10000_entries(
+        self, client, learner, learner_types, django_assert_num_queries
+    ):
+        client.force_login(learner)
+        bulk_opportunities(10)
+        url = "/database/?kind=formal&kind=summer&specialty=Family+Medicine&sort=-deadline&q=bulk"
+        # session, user, social accounts, verified emails (membership), page
+        # count, page rows, their specialties, their learner types, seven
+        # facets (kind, host type, host, specialty, learners, deadline,
+        # format) and the last-updated date.
+        with django_assert_num_queries(16):
+            assert client.get(url).status_code == 200
+        bulk_opportunities(9_990)
+        assert Opportunity.objects.count() == 10_000
+        with django_assert_num_queries(16):
+            response = client.get(url)
+        assert len(response.context["page"].object_list) == 25
+
+
+class TestDetail:
+    def test_it_shows_the_fields_and_a_correction_link(self, client, learner, catalogue):
+        client.force_login(learner)
+        opportunity = catalogue["cma"]
+        html = client.get(opportunity.get_absolute_url()).content.decode()
+        assert "Canadian Medical Association" in html
+        assert "Rolling" in html
+        assert re.search(r"Family Medicine,\s*Internal Medicine", html)
+        assert f'href="/database/{opportunity.pk}/suggest/"' in html
+        assert "History" not in html
+
+    def test_staff_see_its_history(self, client, staff, catalogue):
+        from opportunities.services import opportunity_apply
+
+        opportunity_apply(opportunity=catalogue["cma"], values={"cost": "$20"}, source="admin", user=staff)
+        client.force_login(staff)
+        html = client.get(catalogue["cma"].get_absolute_url()).content.decode()
+        assert "History (staff only)" in html and "cost" in html
+
+
+class TestLastUpdated:
+    def test_it_is_the_latest_verification_or_edit_of_a_published_entry(self, learner_types):
+        assert database_last_updated() is None
+        opportunity = make_opportunity(last_verified=datetime.date(2030, 1, 2))
+        make_opportunity(last_verified=datetime.date(2031, 1, 1), is_published=False)
+        assert database_last_updated() == datetime.date(2030, 1, 2)
+        Opportunity.objects.filter(pk=opportunity.pk).update(last_verified=datetime.date(2020, 1, 1))
+        from django.utils import timezone
+
+        assert database_last_updated() == timezone.localdate()
+
+    def test_the_landing_page_and_the_list_show_it(self, client, demo, learner):
+        make_opportunity(last_verified=datetime.date(2099, 3, 4))
+        assert "March 2099" in client.get("/").content.decode()
+        client.force_login(learner)
+        assert "March 4, 2099" in client.get("/database/").content.decode()
+
+
+class TestAdminPages:
+    def test_staff_pages_render(self, client, staff, catalogue, learner):
+        from opportunities.models import ExportJob, Suggestion
+
+        Suggestion.objects.create(suggested_by=learner, proposed={"name": "New", "host_name": "Host"})
+        ExportJob.objects.create(
+            requested_by=learner, expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+        )
+        client.force_login(staff)
+        for url in (
+            "/admin/opportunities/opportunity/",
+            f"/admin/opportunities/opportunity/{catalogue['fm'].pk}/change/",
+            "/admin/opportunities/opportunity/add/",
+            "/admin/opportunities/opportunity/import/",
+            "/admin/opportunities/suggestion/",
+            f"/admin/opportunities/suggestion/{Suggestion.objects.get().pk}/change/",
+            "/admin/opportunities/exportjob/",
+        ):
+            assert client.get(url).status_code == 200, url
+
+
+class TestDetailQueries:
+    def test_an_opportunity_page_makes_a_fixed_number_of_queries(
+        self, client, learner, catalogue, django_assert_num_queries
+    ):
+        client.force_login(learner)
+        # session, user, social accounts, verified emails (membership), the
+        # opportunity, its specialties, its learner types
+        with django_assert_num_queries(7):
+            assert client.get(catalogue["cma"].get_absolute_url()).status_code == 200
