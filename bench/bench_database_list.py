@@ -162,29 +162,13 @@ def seed(count: int) -> str:
 
     from accounts.models import User
     from opportunities.models import Format, HostType, Kind, Opportunity, natural_key_for
-    from programs.models import LearnerType, Specialty
+    from programs.models import Specialty
+    from programs.services import learner_types_ensure
 
     call_command("migrate", verbosity=0)
     if Opportunity.objects.count() != count:
         Opportunity.objects.all().delete()
-        types = [
-            LearnerType.objects.update_or_create(code=code, defaults={"label": label, "order": i})[0]
-            for i, (code, label) in enumerate(
-                [
-                    ("MD1", "MD year 1"),
-                    ("MD2", "MD year 2"),
-                    ("MD3", "MD year 3"),
-                    ("MD4", "MD year 4"),
-                    ("PGY1", "PGY1 resident"),
-                    ("PGY2", "PGY2 resident"),
-                    ("PT", "Physical therapy (PT) learner"),
-                    ("OT", "Occupational therapy (OT) learner"),
-                    ("SLP", "Speech-language pathology (SLP) learner"),
-                    ("RES", "Resident physician"),
-                    ("FAC", "Clinician / faculty"),
-                ]
-            )
-        ]
+        types = list(learner_types_ensure().values())
         specialties = [Specialty.objects.get_or_create(name=n)[0] for n in SPECIALTIES]
         rows = []
         for i in range(count):

@@ -8,6 +8,21 @@ from django.db.models import Q
 
 COORDINATORS_GROUP = "Coordinators"
 
+# The learner and mentor types programs admit, in display order.
+LEARNER_TYPES = [
+    ("MD1", "MD year 1"),
+    ("MD2", "MD year 2"),
+    ("MD3", "MD year 3"),
+    ("MD4", "MD year 4"),
+    ("PGY1", "PGY1 resident"),
+    ("PGY2", "PGY2 resident"),
+    ("PT", "Physical therapy (PT) learner"),
+    ("OT", "Occupational therapy (OT) learner"),
+    ("SLP", "Speech-language pathology (SLP) learner"),
+    ("RES", "Resident physician"),
+    ("FAC", "Clinician / faculty"),
+]
+
 # What a coordinator may do in the admin. Querysets narrow it further to the
 # programs they coordinate; site staff (superusers) are not limited.
 COORDINATOR_PERMISSIONS: dict[str, list[str] | None] = {
@@ -28,6 +43,16 @@ COORDINATOR_PERMISSIONS: dict[str, list[str] | None] = {
     "applications": None,
     "matching": None,
 }
+
+
+@transaction.atomic
+def learner_types_ensure():
+    """Create or relabel the standard learner types; returns them by code."""
+    from .models import LearnerType
+
+    for order, (code, label) in enumerate(LEARNER_TYPES):
+        LearnerType.objects.update_or_create(code=code, defaults={"label": label, "order": order})
+    return {t.code: t for t in LearnerType.objects.all()}
 
 
 @transaction.atomic

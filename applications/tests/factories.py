@@ -34,20 +34,9 @@ from applications.models import (
     Status,
 )
 from programs.models import LearnerType, Program, Specialty, Tier
+from programs.services import LEARNER_TYPES
 
-LEARNER_TYPE_LABELS = {
-    "MD1": "MD year 1",
-    "MD2": "MD year 2",
-    "MD3": "MD year 3",
-    "MD4": "MD year 4",
-    "PGY1": "PGY1 resident",
-    "PGY2": "PGY2 resident",
-    "PT": "Physical therapy (PT) learner",
-    "OT": "Occupational therapy (OT) learner",
-    "SLP": "Speech-language pathology (SLP) learner",
-    "RES": "Resident physician",
-    "FAC": "Clinician / faculty",
-}
+LEARNER_TYPE_LABELS = dict(LEARNER_TYPES)
 
 
 def learner_type(code: str) -> LearnerType:

@@ -7,28 +7,13 @@ import itertools
 
 from opportunities.models import Format, HostType, Kind, Opportunity, natural_key_for
 from programs.models import LearnerType, Specialty
-
-LEARNER_TYPES = [
-    ("MD1", "MD year 1"),
-    ("MD2", "MD year 2"),
-    ("MD3", "MD year 3"),
-    ("MD4", "MD year 4"),
-    ("PGY1", "PGY1 resident"),
-    ("PGY2", "PGY2 resident"),
-    ("PT", "Physical therapy (PT) learner"),
-    ("OT", "Occupational therapy (OT) learner"),
-    ("SLP", "Speech-language pathology (SLP) learner"),
-    ("RES", "Resident physician"),
-    ("FAC", "Clinician / faculty"),
-]
+from programs.services import learner_types_ensure
 
 _counter = itertools.count(1)
 
 
 def learner_types() -> dict[str, LearnerType]:
-    for order, (code, label) in enumerate(LEARNER_TYPES):
-        LearnerType.objects.update_or_create(code=code, defaults={"label": label, "order": order})
-    return {t.code: t for t in LearnerType.objects.all()}
+    return learner_types_ensure()
 
 
 def specialty(name: str) -> Specialty:

@@ -15,7 +15,6 @@ import matching.demo
 import opportunities.demo
 from accounts.models import LearnerStage, User
 from programs.models import (
-    LearnerType,
     MenteeIntake,
     MentorRecruitment,
     Outcome,
@@ -24,21 +23,7 @@ from programs.models import (
     SiteContent,
     Tier,
 )
-from programs.services import coordinator_add, coordinator_group_sync
-
-LEARNER_TYPES = [
-    ("MD1", "MD year 1"),
-    ("MD2", "MD year 2"),
-    ("MD3", "MD year 3"),
-    ("MD4", "MD year 4"),
-    ("PGY1", "PGY1 resident"),
-    ("PGY2", "PGY2 resident"),
-    ("PT", "Physical therapy (PT) learner"),
-    ("OT", "Occupational therapy (OT) learner"),
-    ("SLP", "Speech-language pathology (SLP) learner"),
-    ("RES", "Resident physician"),
-    ("FAC", "Clinician / faculty"),
-]
+from programs.services import coordinator_add, coordinator_group_sync, learner_types_ensure
 
 CONTACT = "medicine.dmp@utoronto.ca"
 
@@ -145,11 +130,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:32} {DEMO_PASSWORD}")
 
     def seed(self):
-        types = {}
-        for order, (code, label) in enumerate(LEARNER_TYPES):
-            types[code], _ = LearnerType.objects.update_or_create(
-                code=code, defaults={"label": label, "order": order}
-            )
+        types = learner_types_ensure()
         SiteContent.objects.update_or_create(pk=1, defaults=SITE_TEXT)
         for order, (title, url, description) in enumerate(RESOURCES):
             Resource.objects.update_or_create(
