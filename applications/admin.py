@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter, helpers
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -37,6 +37,22 @@ from .models import (
 
 def _coordinated_programs(user):
     return Program.objects.coordinated_by(user)
+
+
+class TamperProofAdminMixin:
+    """Input the admin would pass to the database as it is, and fail on with a
+    500, refused or cleaned first: ids of an action that are not ids (a
+    tampered checkbox) are a 400; NUL characters in a search (PostgreSQL
+    refuses them; the admin's autocomplete does not strip them) are dropped."""
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if any(not (pk.isascii() and pk.isdigit() and len(pk) <= 18) for pk in selected):
+            raise BadRequest("The selection is not a list of ids.")
+        return super().response_action(request, queryset)
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
 
 
 class ReadOnlyInline:
@@ -124,7 +140,7 @@ class ApplicationAdminForm(forms.ModelForm):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     form = ApplicationAdminForm
     list_display = [
         "applicant_name",
@@ -180,6 +196,13 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to_coordinator(request.user)
+
+    def lookup_allowed(self, lookup, value, request):
+        # Self-identification is never a filter, not even through a
+        # hand-written query string such as ?identity__isnull=False.
+        if lookup.split("__", 1)[0] == "identity":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_object(self, request, object_id, from_field=None):
         # A 404 rather than the admin's "does not exist" redirect, for
@@ -366,7 +389,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/applications/application/export.html", context)
 
 
-class ProgramScopedAdmin(admin.ModelAdmin):
+class ProgramScopedAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     """For rows that belong to a program: coordinators see and pick only theirs."""
 
     def get_queryset(self, request):

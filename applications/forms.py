@@ -35,6 +35,19 @@ LONG_ANSWER_MAX = 2000
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+class ChoicesField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses, as a choice not offered, an id
+    too large for the database (SQLite raises on one rather than finding nothing)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if isinstance(pk, str) and pk.isdigit() and len(pk) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 class TierChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Tier) -> str:
         return f"{obj.name}: {obj.description}"
@@ -189,14 +202,14 @@ class MenteeApplicationForm(ApplicationForm):
             "invalid_choice": "Choose one of the learner types in the list.",
         },
     )
-    outcomes = forms.ModelMultipleChoiceField(
+    outcomes = ChoicesField(
         label="What do you join the program for?",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text="Choose one or both.",
         error_messages={"required": "Choose at least one reason for joining."},
     )
-    specialties = forms.ModelMultipleChoiceField(
+    specialties = ChoicesField(
         label="Specialty interests",
         queryset=Specialty.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -323,7 +336,7 @@ class MentorApplicationForm(ApplicationForm):
             "invalid": "Enter a whole number from 1 to 10.",
         },
     )
-    outcomes = forms.ModelMultipleChoiceField(
+    outcomes = ChoicesField(
         label="What can you offer mentees?",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -435,7 +448,7 @@ FORM_CLASSES = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicati
 class IdentityForm(forms.Form):
     """Optional self-identification: every field optional, consent separate."""
 
-    dimensions = forms.ModelMultipleChoiceField(
+    dimensions = ChoicesField(
         label="I identify as",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from programs.models import LearnerType, Program, Tier
+from programs.models import Program, Tier
 
 from .models import Answer, Application, IdentityDimension, Question, Role, StatusChange
 
@@ -70,10 +70,6 @@ def questions_for(program: Program, role: str) -> list[Question]:
 
 def identity_dimensions_for(program: Program) -> QuerySet[IdentityDimension]:
     return IdentityDimension.objects.filter(program=program).order_by("order", "id")
-
-
-def learner_types_by_code(codes) -> dict[str, LearnerType]:
-    return {t.code: t for t in LearnerType.objects.filter(code__in=codes)}
 
 
 def user_sees_identity(user, program: Program) -> bool:

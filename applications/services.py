@@ -31,13 +31,20 @@ class InvalidTransition(ValidationError):
 
 @transaction.atomic
 def application_transition(
-    *, application: Application, to_status: str, by=None, note: str = ""
+    *,
+    application: Application,
+    to_status: str,
+    by=None,
+    note: str = "",
+    note_in_email: bool = True,
 ) -> Application:
     """Move an application to ``to_status`` if the lifecycle allows it.
 
     Side effects: records a StatusChange (who, when, note); sets ``accepted_at``
     on acceptance (it orders the waitlist); deletes the self-identification at
-    once on withdrawal; emails the applicant after commit.
+    once on withdrawal; emails the applicant after commit (with the note
+    unless ``note_in_email`` is false: an internal note stays in the history);
+    lets matching react (``matching.services.application_status_changed``).
     Raises InvalidTransition when the move is not allowed from the current state.
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -63,7 +70,12 @@ def application_transition(
     email_queue_template(
         name="application-status",
         to=locked.applicant.email,
-        context={"application": locked, "program": locked.program, "note": note, "from_status": from_status},
+        context={
+            "application": locked,
+            "program": locked.program,
+            "note": note if note_in_email else "",
+            "from_status": from_status,
+        },
         dedup_key=f"application-status:{change.pk}",
     )
     # Matching reacts: a newly accepted mentor brings places for the waitlist,
@@ -101,7 +113,8 @@ def _save_answers(*, application: Application, answers: dict[Question, Any]) -> 
 
 def identity_save(*, application: Application, data: dict[str, Any] | None) -> IdentityDisclosure | None:
     """Store the self-identification, or delete it when ``data`` is None
-    (nothing given, or the person removed it)."""
+    (nothing given, or the person removed it). Runs inside the caller's
+    transaction; sends nothing."""
     if data is None:
         IdentityDisclosure.objects.filter(application=application).delete()
         return None
@@ -110,6 +123,24 @@ def identity_save(*, application: Application, data: dict[str, Any] | None) -> I
     disclosure, _ = IdentityDisclosure.objects.update_or_create(application=application, defaults=fields)
     disclosure.dimensions.set(dimensions)
     return disclosure
+
+
+def _save_related(
+    *,
+    application: Application,
+    specialties: Iterable[Specialty],
+    outcomes: Iterable[Outcome],
+    answers: dict[Question, Any] | None,
+    identity: dict[str, Any] | None,
+) -> None:
+    """Store what the form gives beside the application's own fields: its
+    specialties, outcomes, answers, and (for programs that ask) the
+    self-identification, deleted when ``identity`` is None."""
+    application.specialties.set(specialties)
+    application.outcomes.set(outcomes)
+    _save_answers(application=application, answers=answers or {})
+    if application.program.collects_identity:
+        identity_save(application=application, data=identity)
 
 
 def _coordinator_addresses(program: Program) -> list[str]:
@@ -151,11 +182,13 @@ def application_submit(
         if existing is None:
             raise
         raise DuplicateApplication(existing) from None
-    application.specialties.set(specialties)
-    application.outcomes.set(outcomes)
-    _save_answers(application=application, answers=answers or {})
-    if program.collects_identity:
-        identity_save(application=application, data=identity)
+    _save_related(
+        application=application,
+        specialties=specialties,
+        outcomes=outcomes,
+        answers=answers,
+        identity=identity,
+    )
     StatusChange.objects.create(
         application=application, from_status="", to_status=Status.SUBMITTED, changed_by=applicant
     )
@@ -188,25 +221,28 @@ def application_update(
     identity: dict[str, Any] | None = None,
 ) -> Application:
     """The applicant's edit of a submitted application (program, role and tier
-    stay). Raises ApplicationLocked once a coordinator has started reviewing it."""
+    stay). Replaces its specialties, outcomes, answers and self-identification
+    (deleted when ``identity`` is None); sends nothing.
+    Raises ApplicationLocked once a coordinator has started reviewing it."""
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if by.pk != locked.applicant_id or not locked.is_editable_by_applicant:
         raise ApplicationLocked("This application can no longer be changed.")
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save()
-    locked.specialties.set(specialties)
-    locked.outcomes.set(outcomes)
-    _save_answers(application=locked, answers=answers or {})
-    if locked.program.collects_identity:
-        identity_save(application=locked, data=identity)
+    _save_related(
+        application=locked, specialties=specialties, outcomes=outcomes, answers=answers, identity=identity
+    )
     return locked
 
 
 @transaction.atomic
 def application_identity_update(*, application: Application, by, data: dict[str, Any] | None) -> None:
     """The applicant changes their self-identification while the application is
-    live, and may delete it (``data=None``) at any time, even after it ended."""
+    live, and may delete it (``data=None``) at any time, even after it ended.
+    Sends nothing (identity data is never emailed). Raises ApplicationLocked
+    for anyone else, for programs that do not ask, and for changes (not
+    deletion) once the application has ended."""
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if by.pk != locked.applicant_id or not locked.program.collects_identity:
         raise ApplicationLocked("Only the applicant can change their self-identification.")
@@ -216,7 +252,10 @@ def application_identity_update(*, application: Application, by, data: dict[str,
 
 
 def application_withdraw(*, application: Application, by) -> Application:
-    """The applicant withdraws; their self-identification is deleted at once."""
+    """The applicant withdraws; their self-identification is deleted at once.
+    Side effects are those of ``application_transition``: history, an email to
+    the applicant, and the end of any published match (the other person's
+    place or waitlist position comes back)."""
     if by.pk != application.applicant_id:
         raise ApplicationLocked("Only the applicant can withdraw an application.")
     return application_transition(application=application, to_status=Status.WITHDRAWN, by=by)
@@ -226,7 +265,8 @@ def applications_bulk_transition(
     *, applications: Iterable[Application], to_status: str, by, note: str = ""
 ) -> tuple[list[Application], list[tuple[Application, str]]]:
     """Move each application that may move; returns (moved, [(not moved, why)]).
-    Each move is its own transaction, so one refusal does not undo the others."""
+    Each move is its own transaction, so one refusal does not undo the others;
+    each moved applicant is emailed once, after its commit."""
     moved, refused = [], []
     for application in applications:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -36,6 +38,26 @@ def _detail_url(application: Application) -> str:
 
 def _intake_is_open(program: Program, role: str) -> bool:
     return program.accepts_mentees if role == Role.MENTEE else program.accepts_mentors
+
+
+def _forms_valid(form, identity_form) -> bool:
+    """Validate the application form and the self-identification form, both
+    (so that each shows its own messages at once)."""
+    valid = form.is_valid()
+    if identity_form is not None:
+        valid = identity_form.is_valid() and valid
+    return valid
+
+
+def _submitted(form, identity_form) -> dict[str, Any]:
+    """What the two valid forms give the submit and update services."""
+    return {
+        "fields": form.application_fields(),
+        "specialties": form.specialty_list(),
+        "outcomes": form.outcome_list(),
+        "answers": form.answers(),
+        "identity": identity_form.disclosure_data() if identity_form else None,
+    }
 
 
 @login_required
@@ -77,21 +99,14 @@ def _apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
     identity_form = IdentityForm(data, program=program, role=role) if program.collects_identity else None
     status = 200
     if request.method == "POST":
-        forms_valid = form.is_valid()
-        if identity_form is not None:
-            forms_valid = identity_form.is_valid() and forms_valid
-        if forms_valid:
+        if _forms_valid(form, identity_form):
             try:
                 application = services.application_submit(
                     applicant=request.user,
                     program=program,
                     role=role,
                     tier=form.tier,
-                    fields=form.application_fields(),
-                    specialties=form.specialty_list(),
-                    outcomes=form.outcome_list(),
-                    answers=form.answers(),
-                    identity=identity_form.disclosure_data() if identity_form else None,
+                    **_submitted(form, identity_form),
                 )
             except services.DuplicateApplication as exc:
                 messages.info(request, "You already have an application for this; here it is.")
@@ -158,19 +173,10 @@ def application_edit(request, pk):
         identity_form = IdentityForm(data, program=program, role=application.role, disclosure=disclosure)
     status = 200
     if request.method == "POST":
-        forms_valid = form.is_valid()
-        if identity_form is not None:
-            forms_valid = identity_form.is_valid() and forms_valid
-        if forms_valid:
+        if _forms_valid(form, identity_form):
             try:
                 services.application_update(
-                    application=application,
-                    by=request.user,
-                    fields=form.application_fields(),
-                    specialties=form.specialty_list(),
-                    outcomes=form.outcome_list(),
-                    answers=form.answers(),
-                    identity=identity_form.disclosure_data() if identity_form else None,
+                    application=application, by=request.user, **_submitted(form, identity_form)
                 )
             except services.ApplicationLocked as exc:
                 return _refuse(

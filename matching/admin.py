@@ -6,10 +6,11 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,15 +18,17 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from applications.admin import TamperProofAdminMixin
 from applications.models import Application, Role
 from programs.models import Program
 
 from . import selectors, services
 from .exports import round_matches_response
+from .forms import EndMatchForm
 from .models import Exclusion, Match, MatchingWeights, MatchSource, MatchStatus, Round
 
 
-class CoordinatedProgramMixin:
+class CoordinatedProgramMixin(TamperProofAdminMixin):
     """Narrow the list to the user's programs, and the program choices too."""
 
     program_path = "program"
@@ -168,22 +171,27 @@ class RoundAdmin(CoordinatedProgramMixin, admin.ModelAdmin):
             round=round_,
             status=MatchStatus.PUBLISHED,
         )
-        error = ""
-        if request.method == "POST":
-            try:
-                services.match_end(
-                    match=match,
-                    reason=request.POST.get("reason", ""),
-                    rematch=request.POST.get("rematch") == "yes",
-                    by=request.user,
-                )
-            except services.MatchingError as exc:
-                error = " ".join(exc.messages)
-            else:
-                messages.success(request, f"The match of {match} has ended; the mentor's place is free.")
-                return HttpResponseRedirect(reverse("admin:matching_round_board", args=[round_.pk]))
-        context = self._context(request, round_, f"End the match of {match}", match=match, error=error)
-        return TemplateResponse(request, "matching/end_match.html", context)
+        form = EndMatchForm(request.POST if request.method == "POST" else None)
+        error, status = "", 200
+        if form.is_bound:
+            if form.is_valid():
+                try:
+                    services.match_end(
+                        match=match,
+                        reason=form.cleaned_data["reason"],
+                        rematch=form.cleaned_data["rematch"],
+                        by=request.user,
+                    )
+                except services.MatchingError as exc:
+                    error = " ".join(exc.messages)
+                else:
+                    messages.success(request, f"The match of {match} has ended; the mentor's place is free.")
+                    return _back_to_board(round_)
+            status = 422
+        context = self._context(
+            request, round_, f"End the match of {match}", match=match, form=form, error=error
+        )
+        return TemplateResponse(request, "matching/end_match.html", context, status=status)
 
     @coordinator_page
     def export_view(self, request, round_id):
@@ -204,7 +212,7 @@ def _board_action(request, round_id):
     def application(name, role):
         return get_object_or_404(
             Application.objects.select_related("applicant"),
-            pk=data.get(name) or 0,
+            pk=_posted_id(data, name),
             program=round_.program,
             role=role,
         )
@@ -212,7 +220,7 @@ def _board_action(request, round_id):
     def proposal(name):
         return get_object_or_404(
             Match.objects.select_related("mentee__applicant", "mentor__applicant"),
-            pk=data.get(name) or 0,
+            pk=_posted_id(data, name),
             round=round_,
         )
 
@@ -267,6 +275,15 @@ def _board_action(request, round_id):
     return _back_to_board(round_)
 
 
+def _posted_id(data, name: str) -> int:
+    """The id the board's form posted under ``name``; 404 when it is missing
+    or not an id (a tampered form), so it never reaches the database as such."""
+    value = data.get(name, "")
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise Http404("No such pair or application on this board.")
+    return int(value)
+
+
 def _back_to_board(round_):
     return HttpResponseRedirect(reverse("admin:matching_round_board", args=[round_.pk]))
 
@@ -312,7 +329,12 @@ class MatchAdmin(CoordinatedProgramMixin, admin.ModelAdmin):
 
     program_path = "round__program"
     list_display = ["__str__", "round", "status", "score", "source", "published_at", "ended_at"]
-    list_filter = ["status", "source", "round__program", "round"]
+    list_filter = [
+        "status",
+        "source",
+        ("round__program", RelatedOnlyFieldListFilter),
+        ("round", RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["mentee__applicant__name", "mentor__applicant__name", "mentee__applicant__email"]
     readonly_fields = [
         "round",
@@ -347,6 +369,14 @@ class MatchAdmin(CoordinatedProgramMixin, admin.ModelAdmin):
                 "created_by",
             )
         )
+
+    def lookup_allowed(self, lookup, value, request):
+        # The stored reasons include identity reasons: no filtering on them
+        # (?reasons__icontains=...), which would reveal them to staff who do
+        # not coordinate the program.
+        if lookup.split("__", 1)[0] == "reasons":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):
         return False

@@ -149,11 +149,6 @@ class MatchQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=MatchStatus.PUBLISHED)
 
-    def visible_to_coordinator(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(round__program__coordinators=user)
-
 
 class Match(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="matches")

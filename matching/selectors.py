@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from applications import selectors as applications_selectors
 from applications.models import Application, Availability, HospitalSite, Role, Status
 from programs.models import LearnerType, Program, Tier
 from programs.selectors import user_coordinates
@@ -32,10 +33,9 @@ SITE_LABELS = dict(HospitalSite.choices)
 
 def user_sees_identity(user, program: Program) -> bool:
     """Identity data (and identity reasons) are for the program's own
-    coordinators only: not for site staff who do not coordinate it."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return program.coordinators.filter(pk=user.pk).exists()
+    coordinators only: not for site staff who do not coordinate it. The one
+    rule, shared with the applications console."""
+    return applications_selectors.user_sees_identity(user, program)
 
 
 def round_for_coordinator(user, round_id: int) -> Round:
@@ -393,6 +393,25 @@ def mentorships_for(user) -> QuerySet:
         .select_related("round__program", "round__tier", "mentee__applicant", "mentor__applicant")
         .order_by("-published_at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class Mentorship:
+    """One row of "My mentorships": the match, the person's part in it, and the other person."""
+
+    match: Match
+    role: str
+    other: object
+
+
+def mentorship_rows_for(user) -> list[Mentorship]:
+    """The rows of ``user``'s "My mentorships" page, newest first, in one query."""
+    rows = []
+    for match in mentorships_for(user):
+        is_mentee = match.mentee.applicant_id == user.pk
+        other = match.mentor.applicant if is_mentee else match.mentee.applicant
+        rows.append(Mentorship(match=match, role="Mentee" if is_mentee else "Mentor", other=other))
+    return rows
 
 
 def round_matches_for_export(round_: Round) -> QuerySet:

@@ -22,7 +22,7 @@ from notifications.services import email_queue_template
 from programs.models import Program
 
 from . import engine, scoring
-from .models import Exclusion, Match, MatchingWeights, MatchSource, MatchStatus, Round, RoundStatus
+from .models import Exclusion, Match, MatchSource, MatchStatus, Round, RoundStatus
 from .selectors import (
     MENTOR_STATUSES,
     WAITLIST_STATUSES,
@@ -37,16 +37,11 @@ from .selectors import (
 )
 
 WAITLIST_EMAIL_SIZE = 5
+END_REASON_MAX = Match._meta.get_field("end_reason").max_length
 
 
 class MatchingError(ValidationError):
     pass
-
-
-def matching_weights_ensure(*, program: Program) -> MatchingWeights:
-    """The program's weights row, created with the defaults if missing."""
-    weights, _ = MatchingWeights.objects.get_or_create(program=program)
-    return weights
 
 
 # --- Drafts -------------------------------------------------------------------------
@@ -155,7 +150,9 @@ def _check_available(*, mentee: Application, mentor: Application) -> None:
 @transaction.atomic
 def proposal_remove(*, round_: Round, match: Match, by=None) -> Match:
     """Take a pair out of the draft. It is kept as "declined" so the engine
-    does not suggest it again; the mentee goes back to the waitlist."""
+    does not suggest it again; the mentee goes back to the waitlist.
+    Sends nothing. Raises MatchingError when the round is published or the
+    pair is no longer one of its proposals."""
     _require_draft(round_)
     _require_proposal(match, round_)
     match.status = MatchStatus.DECLINED
@@ -165,7 +162,8 @@ def proposal_remove(*, round_: Round, match: Match, by=None) -> Match:
 
 @transaction.atomic
 def proposal_swap(*, round_: Round, first: Match, second: Match, by=None) -> tuple[Match, Match]:
-    """Exchange the mentors of two proposed pairs (each new pair must be allowed)."""
+    """Exchange the mentors of two proposed pairs (each new pair must be allowed).
+    Both are rescored, their reasons replaced and marked "by hand"; sends nothing."""
     _require_draft(round_)
     _require_proposal(first, round_)
     _require_proposal(second, round_)
@@ -185,15 +183,25 @@ def proposal_swap(*, round_: Round, first: Match, second: Match, by=None) -> tup
 
 @transaction.atomic
 def proposal_add(*, round_: Round, mentee: Application, mentor: Application, by=None) -> Match:
-    """Add a pair to the draft by hand."""
+    """Add a pair to the draft by hand (scored, with its reasons); marks the
+    round as a draft. Sends nothing. Raises MatchingError when the round is
+    published, either person is not available, the mentee already has a
+    proposal, the mentor has no place left in the draft, or a hard rule
+    forbids the pair."""
     _require_draft(round_)
     _check_available(mentee=mentee, mentor=mentor)
     if Match.objects.filter(round=round_, mentee=mentee, status=MatchStatus.PROPOSED).exists():
         raise MatchingError(f"{mentee.applicant} already has a proposed mentor. Remove that pair first.")
     if _places_left(mentor, round_=round_) < 1:
         raise MatchingError(f"{mentor.applicant} has no place left in this draft.")
-    suggestion = _scored_pair(round_=round_, mentee=mentee, mentor=mentor)
+    match = _proposal_by_hand(round_=round_, mentee=mentee, mentor=mentor, by=by)
     _mark_draft(round_)
+    return match
+
+
+def _proposal_by_hand(*, round_: Round, mentee: Application, mentor: Application, by) -> Match:
+    """A proposed pair a coordinator picked, scored (MatchingError if a hard rule forbids it)."""
+    suggestion = _scored_pair(round_=round_, mentee=mentee, mentor=mentor)
     return Match.objects.create(
         round=round_,
         mentee=mentee,
@@ -296,7 +304,11 @@ def _introduce(match: Match) -> None:
 @transaction.atomic
 def round_publish(*, round_: Round, by=None) -> list[Match]:
     """Publish the round's draft: every proposed pair, or none (see _publish).
-    The mentees left over stay on the waitlist."""
+    The mentees left over stay on the waitlist.
+
+    Side effects: both applications of each pair become "matched" (each
+    person is emailed the status change), both people are emailed an
+    introduction once, after commit; the round is marked published."""
     _require_draft(round_)
     matches = list(
         Match.objects.filter(round=round_, status=MatchStatus.PROPOSED)
@@ -313,27 +325,19 @@ def round_publish(*, round_: Round, by=None) -> list[Match]:
 @transaction.atomic
 def match_publish_one(*, round_: Round, mentee: Application, mentor: Application, by=None) -> Match:
     """Rolling intake: after a round is published, pair one late applicant
-    with a mentor who has a place left, and publish at once."""
+    with a mentor who has a place left, and publish at once (same side
+    effects as ``round_publish``: status changes, introductions once)."""
     if not round_.takes_rolling_intake:
         raise MatchingError("Publish the round first; until then add pairs to its draft.")
     _check_available(mentee=mentee, mentor=mentor)
-    suggestion = _scored_pair(round_=round_, mentee=mentee, mentor=mentor)
-    match = Match.objects.create(
-        round=round_,
-        mentee=mentee,
-        mentor=mentor,
-        status=MatchStatus.PROPOSED,
-        source=MatchSource.MANUAL,
-        score=suggestion.score,
-        reasons=suggestion.reasons_json(),
-        created_by=by,
-    )
+    match = _proposal_by_hand(round_=round_, mentee=mentee, mentor=mentor, by=by)
     return _publish([match], by=by)[0]
 
 
 @transaction.atomic
 def round_complete(*, round_: Round, by=None) -> Round:
-    """Mark a published round complete (its status line on the program page says so)."""
+    """Mark a published round complete (its status line on the program page
+    says so). Sends nothing; late applicants may still be paired from it."""
     if round_.status != RoundStatus.PUBLISHED:
         raise MatchingError("Only a published round can be marked complete.")
     round_.status = RoundStatus.COMPLETE
@@ -357,6 +361,8 @@ def match_end(*, match: Match, reason: str, rematch: bool, by=None) -> Match:
     reason = reason.strip()
     if not reason:
         raise MatchingError("Say why the match ends.")
+    if len(reason) > END_REASON_MAX:
+        raise MatchingError(f"Keep the reason under {END_REASON_MAX} characters.")
     ids = sorted([match.mentee_id, match.mentor_id])
     list(Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     match = Match.objects.select_related("round__program", "mentee", "mentor").get(pk=match.pk)
@@ -369,7 +375,11 @@ def match_end(*, match: Match, reason: str, rematch: bool, by=None) -> Match:
     note = f"Match ended: {reason}"
     if match.mentee.status == Status.MATCHED:
         application_transition(
-            application=match.mentee, to_status=Status.ACCEPTED if rematch else Status.ENDED, by=by, note=note
+            application=match.mentee,
+            to_status=Status.ACCEPTED if rematch else Status.ENDED,
+            by=by,
+            note=note,
+            note_in_email=False,  # the reason is for coordinators: it may be about the mentee
         )
     if (
         match.mentor.status == Status.MATCHED
@@ -383,8 +393,10 @@ def match_end(*, match: Match, reason: str, rematch: bool, by=None) -> Match:
 @transaction.atomic
 def waitlist_move(*, application: Application, up: bool, by=None) -> None:
     """Move a mentee one place up or down the waitlist of their program and
-    tier. The whole list then carries explicit ranks, so the coordinator's
-    order holds; mentees accepted later go after it, by time of acceptance."""
+    tier. The whole list then carries explicit ranks (``waitlist_rank`` is
+    written on every waiting application), so the coordinator's order holds;
+    mentees accepted later go after it, by time of acceptance. Sends nothing.
+    Locks the program row so two moves at once do not interleave."""
     program = Program.objects.select_for_update().get(pk=application.program_id)
     ids = list(waitlist(program, application.tier).values_list("pk", flat=True))
     if application.pk not in ids:

@@ -106,6 +106,39 @@ class TestIdentityInTheAdmin:
         assert "Afro-Caribbean" not in client.get(CHANGELIST).content.decode()
         assert "Lee Learner" not in client.get(CHANGELIST + "?q=Afro-Caribbean").content.decode()
 
+    @pytest.mark.parametrize(
+        "query", ["identity__isnull=False", "identity=1", "identity__id__gte=0", "identity__in=1"]
+    )
+    def test_it_cannot_be_filtered_on_by_a_hand_written_url(
+        self, client, staff, dmp_coordinator, dmp_application, query
+    ):
+        # Otherwise ?identity__isnull=False would tell staff who self-identified.
+        for user in (staff, dmp_coordinator):
+            client.force_login(user)
+            assert client.get(f"{CHANGELIST}?{query}").status_code == 400
+
+    def test_a_nul_character_in_a_search_is_dropped_not_a_500(self, client, dmp_coordinator, dmp_application):
+        client.force_login(dmp_coordinator)
+        assert "Lee Learner" in client.get(CHANGELIST, {"q": "Lee\x00"}).content.decode()
+        query = {
+            "app_label": "matching",
+            "model_name": "exclusion",
+            "field_name": "mentee",
+            "term": "Lee\x00",
+        }
+        response = client.get("/admin/autocomplete/", query)
+        assert response.status_code == 200 and "Lee Learner" in response.content.decode()
+
+    def test_another_programs_coordinator_finds_nothing_through_autocomplete(
+        self, client, ilead_coordinator, dmp_application
+    ):
+        client.force_login(ilead_coordinator)
+        for field in ("mentee", "mentor"):
+            url = f"/admin/autocomplete/?app_label=matching&model_name=exclusion&field_name={field}&term=Lee"
+            response = client.get(url)
+            assert response.status_code in (200, 403)
+            assert "Lee Learner" not in response.content.decode()
+
 
 class TestListAndFilters:
     def test_filters_and_search(self, client, dmp_coordinator, dmp, learner, outsider):
@@ -164,6 +197,19 @@ class TestStatusChanges:
         messages = [str(m) for m in response.wsgi_request._messages]
         assert "2 application(s) accepted" in messages[0]
         assert "1 application(s) could not be accepted" in messages[1] and "withdrawn" in messages[1]
+
+    @pytest.mark.parametrize("bad", ["abc", "1.5", "9" * 30, "\x00", ""])
+    @pytest.mark.parametrize("action", ["accept", "export_xlsx"])
+    def test_a_tampered_selection_is_a_bad_request(
+        self, client, dmp_coordinator, dmp_application, action, bad
+    ):
+        client.force_login(dmp_coordinator)
+        response = client.post(
+            CHANGELIST, {"action": action, ACTION_CHECKBOX_NAME: [str(dmp_application.pk), bad]}
+        )
+        assert response.status_code == 400
+        dmp_application.refresh_from_db()
+        assert dmp_application.status == Status.SUBMITTED
 
     @pytest.mark.parametrize("action,status", [("waitlist", Status.WAITLISTED), ("decline", Status.DECLINED)])
     def test_waitlist_and_decline(self, client, dmp_coordinator, dmp_application, action, status):

@@ -371,6 +371,22 @@ class TestBadInput:
             assert response.status_code == 422, bad
         assert not Application.objects.exists()
 
+    @pytest.mark.parametrize("field", ["outcomes", "specialties", "identity-dimensions"])
+    @pytest.mark.parametrize("bad", ["9" * 30, "abc", "\x00"])
+    def test_ids_that_are_not_ids_are_refused_and_nothing_typed_is_lost(
+        self, client, dmp, learner, field, bad
+    ):
+        client.force_login(learner)
+        hopes = "Keep this text, please."
+        response = client.post(DMP_MENTEE, mentee_data(dmp, hopes=hopes, **{field: [bad]}))
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert (
+            "Select a valid choice." in html or "is not a valid value." in html or "Null characters" in html
+        )
+        assert hopes in html
+        assert not Application.objects.exists()
+
     def test_an_outcome_of_another_program_is_refused(self, client, ilead, dmp, learner):
         from programs.models import Outcome
 

@@ -58,6 +58,21 @@ def test_each_change_emails_the_applicant_once(django_capture_on_commit_callback
     assert OutgoingEmail.objects.get().dedup_key == f"application-status:{change.pk}"
 
 
+def test_status_emails_carry_no_identity_data(dmp, django_capture_on_commit_callbacks, mailoutbox):
+    black = dmp.identity_dimensions.get(label="Black")
+    application = make_mentee_application(
+        dmp,
+        identity={"dimensions": [black], "self_described": "Afro-Caribbean", "consent_to_matching": True},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for status in (Status.UNDER_REVIEW, Status.ACCEPTED, Status.WAITLISTED):
+            services.application_transition(application=application, to_status=status)
+    assert len(mailoutbox) == 3
+    for message in mailoutbox:
+        text = message.subject + message.body + "".join(body for body, _ in message.alternatives)
+        assert "Black" not in text and "Afro-Caribbean" not in text and "identif" not in text.lower()
+
+
 def test_withdrawal_deletes_the_identity(dmp, learner):
     application = make_mentee_application(dmp, learner, identity={"consent_to_matching": True})
     services.application_withdraw(application=application, by=learner)

@@ -108,6 +108,21 @@ class TestBoard:
             not in client.get(board_url(dmp_round)).content.decode()
         )
 
+    def test_identity_reasons_on_the_suggestions_page_are_for_the_programs_coordinators_only(
+        self, client, coordinator, staff, dmp_round, dmp
+    ):
+        dimension = IdentityDimension.objects.create(program=dmp, label="Shared")
+        mentee = accepted_mentee(
+            dmp,
+            identity={"dimensions": [dimension], "consent_to_matching": True, "wants_shared_identity": True},
+        )
+        accepted_mentor(dmp, identity={"dimensions": [dimension], "consent_to_matching": True})
+        url = reverse("admin:matching_round_suggestions", args=[dmp_round.pk, mentee.pk])
+        client.force_login(coordinator)
+        assert "shares the identity the mentee asked for" in client.get(url).content.decode()
+        client.force_login(staff)
+        assert "shares the identity the mentee asked for" not in client.get(url).content.decode()
+
     def test_a_coordinator_runs_adjusts_and_publishes_without_javascript(
         self, client, coordinator, dmp_round, dmp, django_capture_on_commit_callbacks, mailoutbox
     ):
@@ -282,3 +297,136 @@ def test_a_rounds_status_changes_only_through_the_board(client, coordinator, dmp
     assert response.status_code == 302
     dmp_round.refresh_from_db()
     assert (dmp_round.name, dmp_round.status) == ("Renamed", "planned")
+
+
+class TestBadInputOnTheBoard:
+    """Tampered or missing ids in the board's forms are refused with a 4xx and
+    change nothing; they never reach the database as they are."""
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"action": "remove", "match": "abc"},
+            {"action": "remove"},
+            {"action": "swap", "first": "x", "second": "1"},
+            {"action": "add", "mentee": "1.5", "mentor": "2"},
+            {"action": "add", "mentee": "", "mentor": ""},
+            {"action": "publish_one", "mentee": "zz", "mentor": "99999999999999999999999"},
+            {"action": "move_up", "mentee": "-1"},
+            {"action": "move_down", "mentee": "١"},  # an Arabic-Indic digit
+        ],
+    )
+    def test_non_numeric_or_missing_ids_are_not_found(self, client, coordinator, dmp_round, pair, data):
+        client.force_login(coordinator)
+        assert action(client, dmp_round, **data).status_code == 404
+        assert not Match.objects.exists()
+
+    def test_ids_of_another_program_or_round_are_not_found(
+        self, client, coordinator, dmp_round, first_round, ilead, pair
+    ):
+        mentee, mentor = pair
+        other_mentee, other_mentor = accepted_mentee(ilead), accepted_mentor(ilead)
+        elsewhere = services.match_publish_one(round_=first_round, mentee=mentee, mentor=mentor)
+        client.force_login(coordinator)
+        assert (
+            action(client, dmp_round, action="add", mentee=other_mentee.pk, mentor=mentor.pk).status_code
+            == 404
+        )
+        assert (
+            action(client, dmp_round, action="add", mentee=mentee.pk, mentor=other_mentor.pk).status_code
+            == 404
+        )
+        assert action(client, dmp_round, action="remove", match=elsewhere.pk).status_code == 404
+        assert Match.objects.get(pk=elsewhere.pk).status == MatchStatus.PUBLISHED
+        assert Match.objects.count() == 1
+
+    def test_an_unknown_action_and_a_double_publish_say_so(self, client, coordinator, dmp_round, pair):
+        mentee, mentor = pair
+        client.force_login(coordinator)
+        assert action(client, dmp_round, action="bogus").status_code == 302
+        assert "Unknown action." in client.get(board_url(dmp_round)).content.decode()
+        action(client, dmp_round, action="add", mentee=mentee.pk, mentor=mentor.pk)
+        assert action(client, dmp_round, action="publish").status_code == 302
+        assert action(client, dmp_round, action="publish").status_code == 302
+        assert "already published" in client.get(board_url(dmp_round)).content.decode()
+        assert Match.objects.filter(status=MatchStatus.PUBLISHED).count() == 1
+
+    def test_get_is_not_allowed_on_the_actions(self, client, coordinator, dmp_round):
+        client.force_login(coordinator)
+        response = client.get(reverse("admin:matching_round_board_action", args=[dmp_round.pk]))
+        assert response.status_code == 405
+
+
+class TestEndingAMatch:
+    @pytest.fixture
+    def end_url(self, first_round, pair):
+        mentee, mentor = pair
+        match = services.match_publish_one(round_=first_round, mentee=mentee, mentor=mentor)
+        return reverse("admin:matching_round_end", args=[first_round.pk, match.pk])
+
+    def test_an_oversized_reason_is_refused_and_kept_in_the_form(self, client, coordinator, end_url):
+        client.force_login(coordinator)
+        response = client.post(end_url, {"reason": "x" * 2001, "rematch": "no"})
+        html = response.content.decode()
+        assert response.status_code == 422
+        assert "Keep the reason under 2000 characters." in html
+        assert "x" * 2001 in html  # nothing typed is lost, the choice neither
+        assert 'value="no" checked' in html
+        assert Match.objects.get().status == MatchStatus.PUBLISHED
+
+    @pytest.mark.parametrize(
+        "data", [{"reason": "Clash", "rematch": "maybe"}, {"reason": "Null \x00 byte", "rematch": "yes"}, {}]
+    )
+    def test_bad_input_is_refused_with_a_message(self, client, coordinator, end_url, data):
+        client.force_login(coordinator)
+        response = client.post(end_url, data)
+        assert response.status_code == 422
+        assert 'class="errorlist' in response.content.decode()
+        assert Match.objects.get().status == MatchStatus.PUBLISHED
+
+    def test_another_programs_coordinator_cannot_end_it(self, client, coordinator_of, ilead, end_url):
+        client.force_login(coordinator_of(ilead))
+        assert client.post(end_url, {"reason": "Mine now", "rematch": "no"}).status_code == 403
+        assert Match.objects.get().status == MatchStatus.PUBLISHED
+
+    def test_ending_twice_says_it_is_no_longer_published(self, client, coordinator, end_url):
+        client.force_login(coordinator)
+        assert client.post(end_url, {"reason": "Moved away", "rematch": "yes"}).status_code == 302
+        assert client.post(end_url, {"reason": "Moved away", "rematch": "yes"}).status_code == 404
+
+
+class TestNoIdentityThroughTheConsole:
+    def test_match_reasons_cannot_be_filtered_on(self, client, staff, coordinator):
+        for user in (staff, coordinator):
+            client.force_login(user)
+            url = reverse("admin:matching_match_changelist") + "?reasons__icontains=identity"
+            assert client.get(url).status_code == 400
+
+    def test_other_programs_rounds_are_not_in_the_match_filters(
+        self, client, coordinator, ilead, first_round, pair
+    ):
+        Round.objects.create(program=ilead, name="iLEAD secret round")
+        client.force_login(coordinator)
+        html = client.get(reverse("admin:matching_match_changelist")).content.decode()
+        assert "iLEAD secret round" not in html
+
+    def test_another_programs_coordinator_gets_nothing_from_history_or_autocomplete(
+        self, client, coordinator_of, ilead, first_round, pair
+    ):
+        mentee, mentor = pair
+        match = services.match_publish_one(round_=first_round, mentee=mentee, mentor=mentor)
+        client.force_login(coordinator_of(ilead))
+        for url in [
+            reverse("admin:matching_match_history", args=[match.pk]),
+            reverse("admin:matching_match_change", args=[match.pk]),
+            reverse("admin:matching_round_history", args=[first_round.pk]),
+        ]:
+            response = client.get(url)
+            assert response.status_code in (302, 403, 404), url
+            assert str(mentee.applicant) not in response.content.decode()
+        for field in ("mentee", "mentor"):
+            url = f"/admin/autocomplete/?app_label=matching&model_name=exclusion&field_name={field}&term="
+            response = client.get(url)
+            assert response.status_code in (200, 403)
+            assert str(mentee.applicant) not in response.content.decode()
+            assert str(mentor.applicant) not in response.content.decode()

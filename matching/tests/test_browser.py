@@ -81,6 +81,13 @@ def test_a_coordinator_runs_adjusts_and_publishes_a_dmp_round(page, demo, coordi
     assert_accessible(page, "matching-suggestions")
     page.goto(f"/admin/matching/round/{round_.pk}/board/end/{published[0].pk}/")
     assert_accessible(page, "matching-end-match")
+    page.get_by_label("End their participation").check()
+    page.get_by_role("button", name="End the match").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Say why the match ends.").is_visible()
+    assert page.get_by_label("End their participation").is_checked()  # nothing chosen is lost
+    assert_accessible(page, "matching-end-match-error")
+    assert Match.objects.get(pk=published[0].pk).status == MatchStatus.PUBLISHED
 
     page.context.clear_cookies()
     login(page, published[0].mentee.applicant.email)

@@ -219,6 +219,31 @@ class TestEndAndWaitlist:
         match.refresh_from_db()
         assert (match.status, match.end_reason) == (MatchStatus.ENDED, "Graduated")
 
+    def test_the_reason_stays_in_the_history_and_is_never_emailed(
+        self, first_round, dmp, coordinator, django_capture_on_commit_callbacks, mailoutbox
+    ):
+        # The end page promises "the people are not sent this text": it may be about them.
+        mentee_app = accepted_mentee(dmp)
+        match = services.match_publish_one(round_=first_round, mentee=mentee_app, mentor=accepted_mentor(dmp))
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.match_end(
+                match=match, reason="Concerns about professionalism", rematch=True, by=coordinator
+            )
+        assert mailoutbox, "the status changes are still emailed"
+        for message in mailoutbox:
+            assert "professionalism" not in message.subject + message.body
+            assert all("professionalism" not in body for body, _ in message.alternatives)
+        assert mentee_app.history.filter(note__contains="professionalism").exists()
+
+    def test_an_oversized_reason_is_refused(self, first_round, dmp):
+        match = services.match_publish_one(
+            round_=first_round, mentee=accepted_mentee(dmp), mentor=accepted_mentor(dmp)
+        )
+        with pytest.raises(services.MatchingError, match="under 2000 characters"):
+            services.match_end(match=match, reason="x" * 2001, rematch=True)
+        assert Match.objects.get(pk=match.pk).status == MatchStatus.PUBLISHED
+
     def test_an_ended_pair_is_never_matched_again(self, dmp_round, dmp):
         mentee_app, mentor_app = accepted_mentee(dmp), accepted_mentor(dmp)
         match = services.proposal_add(round_=dmp_round, mentee=mentee_app, mentor=mentor_app)

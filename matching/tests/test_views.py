@@ -41,6 +41,20 @@ class TestMyMentorships:
     def test_it_needs_a_login(self, client):
         assert client.get(reverse("matching:mine")).status_code == 302
 
+    def test_query_count_is_fixed(self, client, first_round, dmp, mentor, django_assert_num_queries):
+        # Queries: session, user; the published matches with their round,
+        # program, tier and both people (one join).
+        mentor_app = accepted_mentor(dmp, mentor, capacity=10)
+        services.match_publish_one(round_=first_round, mentee=accepted_mentee(dmp), mentor=mentor_app)
+        client.force_login(mentor)
+        with django_assert_num_queries(3):
+            assert client.get(reverse("matching:mine")).status_code == 200
+        for _ in range(9):
+            services.match_publish_one(round_=first_round, mentee=accepted_mentee(dmp), mentor=mentor_app)
+        with django_assert_num_queries(3):
+            html = client.get(reverse("matching:mine")).content.decode()
+        assert html.count("<tr>") == 11
+
     def test_the_nav_links_to_it(self, client, learner):
         client.force_login(learner)
         assert 'href="/my/mentorships/"' in client.get("/").content.decode()
