@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from mentorship.admin import TamperProofAdminMixin
+
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(TamperProofAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "learner_stage", "year", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "learner_stage"]

@@ -9,12 +9,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter, helpers
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from mentorship.admin import TamperProofAdminMixin
 from mentorship.xlsx import xlsx_response
 from programs.models import Program
 from programs.selectors import user_coordinates
@@ -37,22 +38,6 @@ from .models import (
 
 def _coordinated_programs(user):
     return Program.objects.coordinated_by(user)
-
-
-class TamperProofAdminMixin:
-    """Input the admin would pass to the database as it is, and fail on with a
-    500, refused or cleaned first: ids of an action that are not ids (a
-    tampered checkbox) are a 400; NUL characters in a search (PostgreSQL
-    refuses them; the admin's autocomplete does not strip them) are dropped."""
-
-    def response_action(self, request, queryset):
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if any(not (pk.isascii() and pk.isdigit() and len(pk) <= 18) for pk in selected):
-            raise BadRequest("The selection is not a list of ids.")
-        return super().response_action(request, queryset)
-
-    def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
 
 
 class ReadOnlyInline:
@@ -459,7 +444,7 @@ class IdentityDimensionAdmin(ProgramScopedAdmin):
 
 
 @admin.register(ApplicationExport)
-class ApplicationExportAdmin(admin.ModelAdmin):
+class ApplicationExportAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     """The audit trail of exports: read-only."""
 
     list_display = ["exported_at", "exported_by", "program_names", "application_count", "included_identity"]

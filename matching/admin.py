@@ -18,8 +18,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from applications.admin import TamperProofAdminMixin
 from applications.models import Application, Role
+from mentorship.admin import TamperProofAdminMixin
 from programs.models import Program
 
 from . import selectors, services

@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 
+from mentorship.admin import TamperProofAdminMixin
+
 from .models import OutgoingEmail
 from .services import email_resend
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "to", "kind", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind", "created_at"]
     search_fields = ["to", "subject"]

@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from mentorship.admin import TamperProofAdminMixin
+
 from .forms import ImportUploadForm, RejectForm
 from .importer import ImportFileError
 from .models import ChangeSource, ExportJob, Opportunity, OpportunityChange, Suggestion
@@ -59,7 +61,7 @@ class OpportunityChangeInline(admin.TabularInline):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "kind",
@@ -165,7 +167,7 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "suggested_by", "created_at", "status"]
     list_filter = ["status"]
     search_fields = ["suggested_by__email", "opportunity__name", "message"]
@@ -253,7 +255,7 @@ class SuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = ["id", "requested_by", "status", "rows_written", "total_rows", "created_at", "expires_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in ExportJob._meta.fields]

@@ -1,23 +1,8 @@
 from django.contrib import admin
 
+from mentorship.admin import TamperProofAdminMixin
+
 from .models import LearnerType, Outcome, Program, Resource, SiteContent, Specialty, Tier
-
-
-class CoordinatedProgramMixin:
-    """Coordinators see and edit only the programs they coordinate; staff see all."""
-
-    program_path = "program"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.program_path}__coordinators": request.user}).distinct()
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "program" and not request.user.is_superuser:
-            kwargs["queryset"] = Program.objects.coordinated_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class OutcomeInline(admin.TabularInline):
@@ -32,7 +17,7 @@ class TierInline(admin.StackedInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = ["name", "full_name", "mentee_intake", "mentor_recruitment", "is_published", "order"]
     list_editable = ["mentee_intake", "mentor_recruitment"]
     list_filter = ["is_published", "mentee_intake", "mentor_recruitment"]
@@ -72,24 +57,24 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(LearnerType)
-class LearnerTypeAdmin(admin.ModelAdmin):
+class LearnerTypeAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = ["code", "label", "order"]
     list_editable = ["label", "order"]
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(admin.ModelAdmin):
+class SpecialtyAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = ["title", "url", "order", "is_published"]
     list_editable = ["order", "is_published"]
 
 
 @admin.register(SiteContent)
-class SiteContentAdmin(admin.ModelAdmin):
+class SiteContentAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "intro", "contact_text", "contact_email", "hero_image_credit"]}),
         (
