@@ -141,3 +141,43 @@ def login(page, email: str, password: str = PASSWORD) -> None:
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
+
+
+def assert_keyboard_reaches_everything(page) -> None:
+    """Tab through the page: every link, button and field gets a visible focus.
+    A radio group is one tab stop (arrow keys move within it), so it counts once."""
+    count = page.evaluate(
+        """() => {
+            const seen = new Set();
+            const els = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
+                .filter(e => e.offsetParent !== null || e.getClientRects().length)
+                .filter(e => {
+                    if (e.type !== 'radio') return true;
+                    if (seen.has(e.name)) return false;
+                    seen.add(e.name);
+                    return true;
+                });
+            els.forEach((e, i) => e.dataset.kbd = i);
+            document.querySelectorAll('input[type=radio]').forEach(r => {
+                const first = document.querySelector(`input[type=radio][name="${r.name}"][data-kbd]`);
+                if (first) r.dataset.kbd = first.dataset.kbd;
+            });
+            return els.length;
+        }"""
+    )
+    reached = set()
+    for _ in range(count + 5):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const style = getComputedStyle(el);
+                return {index: el.dataset.kbd ?? null, label: el.outerHTML.slice(0, 80),
+                        outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0};
+            }"""
+        )
+        if info["index"] is None:
+            continue
+        assert info["outline"], f"no visible focus on {info['label']}"
+        reached.add(info["index"])
+    assert len(reached) == count, f"reached {len(reached)} of {count} controls"

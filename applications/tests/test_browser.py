@@ -7,7 +7,7 @@ import pytest
 from applications import demo as applications_demo
 from applications.models import Application, IdentityDisclosure, Role, Status
 from applications.tests.factories import make_mentee_application
-from conftest import PASSWORD, assert_accessible, login
+from conftest import PASSWORD, assert_accessible, assert_keyboard_reaches_everything, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -194,46 +194,6 @@ def test_a_learner_withdraws_and_the_identity_answers_are_gone(page, programs, l
     assert not IdentityDisclosure.objects.filter(application=application).exists()
 
 
-def assert_keyboard_reaches_every_control(page):
-    """Tab through the page: every link, button and field gets a visible focus.
-    A radio group is one tab stop (arrow keys move within it), so it counts once."""
-    count = page.evaluate(
-        """() => {
-            const seen = new Set();
-            const els = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
-                .filter(e => e.offsetParent !== null || e.getClientRects().length)
-                .filter(e => {
-                    if (e.type !== 'radio') return true;
-                    if (seen.has(e.name)) return false;
-                    seen.add(e.name);
-                    return true;
-                });
-            els.forEach((e, i) => e.dataset.kbd = i);
-            document.querySelectorAll('input[type=radio]').forEach(r => {
-                const first = document.querySelector(`input[type=radio][name="${r.name}"][data-kbd]`);
-                if (first) r.dataset.kbd = first.dataset.kbd;
-            });
-            return els.length;
-        }"""
-    )
-    reached = set()
-    for _ in range(count + 5):
-        page.keyboard.press("Tab")
-        info = page.evaluate(
-            """() => {
-                const el = document.activeElement;
-                const style = getComputedStyle(el);
-                return {index: el.dataset.kbd ?? null, label: el.outerHTML.slice(0, 80),
-                        outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0};
-            }"""
-        )
-        if info["index"] is None:
-            continue
-        assert info["outline"], f"no visible focus on {info['label']}"
-        reached.add(info["index"])
-    assert len(reached) == count, f"reached {len(reached)} of {count} controls"
-
-
 def test_pages_work_from_the_keyboard(page, programs, learner):
     application = make_mentee_application(programs["dmp"], learner)
     login(page, learner.email)
@@ -244,7 +204,7 @@ def test_pages_work_from_the_keyboard(page, programs, learner):
         f"/my/applications/{application.pk}/",
     ):
         page.goto(path)
-        assert_keyboard_reaches_every_control(page)
+        assert_keyboard_reaches_everything(page)
 
 
 def test_applying_works_without_javascript(browser, live_server, programs, learner):

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import assert_accessible, login
+from conftest import assert_accessible, assert_keyboard_reaches_everything, login
 from opportunities.models import ExportJob, Format, HostType, Kind
 
 from .factories import make_opportunity
@@ -145,8 +145,6 @@ def test_a_non_member_sees_how_to_become_one(page, outsider, entries):
 
 
 def test_the_list_works_from_the_keyboard_with_a_visible_focus(page, learner, entries):
-    from programs.tests.test_browser import assert_keyboard_reaches_everything
-
     login(page, learner.email)
     page.goto("/database/?sort=-deadline")
     assert_keyboard_reaches_everything(page)

@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import assert_accessible
+from conftest import assert_accessible, assert_keyboard_reaches_everything
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,35 +36,6 @@ def test_the_404_page_is_styled_and_accessible(page, demo):
     assert response.status == 404
     assert page.get_by_role("heading", name="Page not found").is_visible()
     assert_accessible(page, "404")
-
-
-def assert_keyboard_reaches_everything(page):
-    """Tab through the page: every visible link, button and field gets focus,
-    and each shows a visible outline when it does."""
-    count = page.evaluate(
-        """() => {
-            const els = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')]
-                .filter(e => e.offsetParent !== null || e.getClientRects().length);
-            els.forEach((e, i) => e.dataset.kbd = i);
-            return els.length;
-        }"""
-    )
-    reached = set()
-    for _ in range(count + 5):
-        page.keyboard.press("Tab")
-        info = page.evaluate(
-            """() => {
-                const el = document.activeElement;
-                const style = getComputedStyle(el);
-                return {index: el.dataset.kbd ?? null, label: el.outerHTML.slice(0, 80),
-                        outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0};
-            }"""
-        )
-        if info["index"] is None:
-            continue
-        assert info["outline"], f"no visible focus on {info['label']}"
-        reached.add(info["index"])
-    assert len(reached) == count, f"reached {len(reached)} of {count} focusable elements"
 
 
 def test_keyboard_reaches_every_link_and_button_with_a_visible_focus(page, demo):
