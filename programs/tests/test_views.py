@@ -14,6 +14,7 @@ class TestLanding:
         assert "environmental scan of Temerty Medicine" in html
         assert "Office of Inclusion &amp; Diversity" in html
         assert 'href="/database/"' in html
+        assert 'href="/database/suggest/"' in html
         assert "March 2025" in html
 
     def test_it_has_a_tile_per_published_program_linking_to_its_page(self, client, demo):
