@@ -2,8 +2,9 @@
 
 Streams 50,000 and 200,000 opportunities from the database into a workbook,
 once through the real exporter (openpyxl write-only mode, rows from
-``.iterator()``) and once into openpyxl's default mode (the whole workbook in
-memory) from the same rows, each case in its own subprocess so peak memory
+``.iterator()``), once through the same exporter with websites as openpyxl
+hyperlink objects rather than ``HYPERLINK()`` formulas, and once into
+openpyxl's default mode (the whole workbook in memory) from the same rows, each case in its own subprocess so peak memory
 (ru_maxrss) is that case's alone. Reports rows per second, peak RSS and the
 growth of RSS over the process's baseline (Django loaded, before the export).
 
@@ -31,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_MB = 60
+MODES = ["write-only", "link-objects", "default"]
 
 
 def setup_django(database_url: str) -> None:
@@ -148,6 +150,15 @@ def child(mode: str, query: str) -> dict:
     with RssSampler() as sampler:
         if mode == "write-only":
             rows = write_database_xlsx(out, view)
+        elif mode == "link-objects":
+            # The real exporter with websites as openpyxl hyperlink objects
+            # (cell.hyperlink) instead of HYPERLINK() formulas: the comparison
+            # behind mentorship.xlsx.FormulaLink.
+            from mentorship.xlsx import Link
+            from opportunities import exports
+
+            exports.FormulaLink = Link
+            rows = write_database_xlsx(out, view)
         else:
             from openpyxl import Workbook
 
@@ -195,11 +206,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--child", choices=["write-only", "default"])
+    parser.add_argument("--child", choices=MODES)
     parser.add_argument("--query", default="")
     parser.add_argument("--database-url", default="")
     parser.add_argument(
-        "--skip-default-at-max", action="store_true", help="Skip default mode at the largest size."
+        "--skip-default-at-max",
+        action="store_true",
+        help="Skip default mode and hyperlink objects at the largest size.",
     )
     args = parser.parse_args()
 
@@ -227,21 +240,21 @@ def main() -> None:
         f"Python {platform.python_version()} · {os.cpu_count()} CPUs"
     )
     header = (
-        f"{'rows':>8} {'mode':<11} {'rows/s':>9} {'time s':>7} {'baseline MB':>12} "
+        f"{'rows':>8} {'mode':<13} {'rows/s':>9} {'time s':>7} {'baseline MB':>12} "
         f"{'peak RSS MB':>12} {'export MB':>10} {'file MB':>8}"
     )
     print(header)
     print("-" * len(header))
     results = []
     for rows, query in ((small, "kind=summer"), (large, "")):
-        for mode in ("write-only", "default"):
-            if mode == "default" and rows == large and args.skip_default_at_max:
+        for mode in MODES:
+            if mode != "write-only" and rows == large and args.skip_default_at_max:
                 continue
             r = run_case(mode, query, database_url)
             assert r["rows"] == rows, r
             results.append(r)
             print(
-                f"{r['rows']:>8,} {mode:<11} {r['rows_per_s']:>9,.0f} {r['seconds']:>7.1f} "
+                f"{r['rows']:>8,} {mode:<13} {r['rows_per_s']:>9,.0f} {r['seconds']:>7.1f} "
                 f"{r['baseline_mb']:>12.1f} {r['peak_rss_mb']:>12.1f} {r['growth_mb']:>10.1f} {r['file_mb']:>8.1f}",
                 flush=True,
             )
@@ -258,6 +271,12 @@ def main() -> None:
     print(
         f"write-only from {small:,} to {large:,} rows: {wo_small['growth_mb']:.1f} → "
         f"{wo_large['growth_mb']:.1f} MB ({'flat' if flat else 'NOT flat'})"
+    )
+    links = by[(small, "link-objects")]
+    print(
+        f"hyperlink objects instead of HYPERLINK() formulas at {small:,} rows: "
+        f"{links['growth_mb']:.1f} MB (budget {BUDGET_MB} MB: "
+        f"{'OK' if links['growth_mb'] < BUDGET_MB else 'OVER'})"
     )
     if (small, "default") in by:
         d = by[(small, "default")]

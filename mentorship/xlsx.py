@@ -51,6 +51,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Google Sheets (OWASP "CSV injection"); a leading apostrophe keeps it text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_CELL_CHARS = 32767
+# openpyxl's ILLEGAL_CHARACTERS_RE covers the C0 controls only; XML 1.0 (so an
+# .xlsx) cannot hold lone surrogates or U+FFFE/U+FFFF either, and lxml refuses
+# them in the middle of writing the file.
+_XML_ILLEGAL_RE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]\*\?/\\:]")
 
 
@@ -87,10 +91,14 @@ class Sheet:
     rows: Iterable[Sequence[Any]]
 
 
+def _strip_illegal(text: str) -> str:
+    return _XML_ILLEGAL_RE.sub("", ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
 def sanitize_text(text: str) -> str:
     """Strip the control characters Excel rejects, cap the length and
     neutralise a formula trigger at the start with a leading apostrophe."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = _strip_illegal(text)
     if text.startswith(FORMULA_TRIGGERS):
         text = "'" + text
     return text[:EXCEL_MAX_CELL_CHARS]
@@ -113,8 +121,9 @@ def sanitize_cell(value: Any) -> Any:
 
 def _link_cell(ws, link: Link) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=sanitize_text(link.text or link.url))
-    if link.url.startswith(("http://", "https://", "mailto:")):
-        cell.hyperlink = link.url
+    url = _strip_illegal(link.url)
+    if url.startswith(("http://", "https://", "mailto:")):
+        cell.hyperlink = url
         cell.font = Font(color="0563C1", underline="single")
     return cell
 
@@ -124,8 +133,8 @@ _HYPERLINK_ARG_MAX = 255
 
 
 def _formula_link_cell(ws, link: FormulaLink) -> WriteOnlyCell | str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", link.text or link.url)
-    url = ILLEGAL_CHARACTERS_RE.sub("", link.url)
+    text = _strip_illegal(link.text or link.url)
+    url = _strip_illegal(link.url)
     if (
         not url.startswith(("http://", "https://", "mailto:"))
         or max(len(url), len(text)) > _HYPERLINK_ARG_MAX
@@ -146,7 +155,7 @@ def _cell(ws, value: Any) -> Any:
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    base = _SHEET_TITLE_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+    base = _SHEET_TITLE_FORBIDDEN.sub(" ", _strip_illegal(title)).strip()[:31] or "Sheet"
     candidate, n = base, 2
     while candidate.lower() in used:
         suffix = f" ({n})"

@@ -15,10 +15,11 @@ from django.utils.html import format_html, format_html_join
 
 from mentorship.admin import TamperProofAdminMixin
 
-from .forms import ImportUploadForm, RejectForm
+from .forms import ImportUploadForm, OpportunityAdminForm, RejectForm
 from .importer import ImportFileError
 from .models import ChangeSource, ExportJob, Opportunity, OpportunityChange, Suggestion
 from .services import (
+    OpportunityDuplicate,
     SuggestionAlreadyReviewed,
     diff_snapshots,
     opportunity_change_record,
@@ -62,6 +63,7 @@ class OpportunityChangeInline(admin.TabularInline):
 
 @admin.register(Opportunity)
 class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
+    form = OpportunityAdminForm
     list_display = [
         "name",
         "kind",
@@ -249,7 +251,7 @@ class SuggestionAdmin(TamperProofAdminMixin, admin.ModelAdmin):
                 messages.success(request, "Rejected; the person was emailed the reason.")
             else:
                 messages.error(request, "Choose approve or reject.")
-        except SuggestionAlreadyReviewed as exc:
+        except (SuggestionAlreadyReviewed, OpportunityDuplicate) as exc:
             messages.error(request, str(exc))
         return redirect(reverse("admin:opportunities_suggestion_change", args=[pk]))
 
@@ -258,10 +260,21 @@ class SuggestionAdmin(TamperProofAdminMixin, admin.ModelAdmin):
 class ExportJobAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = ["id", "requested_by", "status", "rows_written", "total_rows", "created_at", "expires_at"]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in ExportJob._meta.fields]
+    # The file is not under a served URL: it is downloaded through the
+    # site's view, which checks who may have it.
+    readonly_fields = [f.name if f.name != "file" else "download" for f in ExportJob._meta.fields]
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="file")
+    def download(self, job):
+        if job.status != ExportJob.Status.DONE or not job.file:
+            return "—"
+        return format_html(
+            '<a href="{}">Download</a>', reverse("opportunities:export_download", args=[job.pk])
+        )

@@ -69,7 +69,8 @@ def _row(opportunity: Opportunity) -> list:
         opportunity.description,
         opportunity.how_to_join,
         # A HYPERLINK() formula, not a hyperlink object, so memory stays flat
-        # however many rows (see mentorship.xlsx.FormulaLink).
+        # however many rows (see mentorship.xlsx.FormulaLink; measured in
+        # bench/README.md).
         FormulaLink(opportunity.website) if opportunity.website else None,
         opportunity.contact_email,
         deadline,

@@ -47,6 +47,11 @@ class AnyValueMultipleChoiceField(forms.MultipleChoiceField):
     def valid_value(self, value):
         return True
 
+    def to_python(self, value):
+        # PostgreSQL refuses NUL characters in text: a value carrying one could
+        # match nothing anyway, so the character is dropped rather than sent.
+        return [v.replace("\x00", "") for v in super().to_python(value)]
+
 
 class AnyValueFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyValueMultipleChoiceField

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 
 from programs.models import LearnerType, Specialty
 
 from .models import Format, HostType, Kind, Opportunity
+from .services import SCALAR_FIELDS, TRACKED_FIELDS, OpportunityDuplicate, opportunity_check_unique
+
+SPECIALTY_MAX_LENGTH = Specialty._meta.get_field("name").max_length
 
 
 class SuggestionForm(forms.Form):
@@ -36,7 +40,7 @@ class SuggestionForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     how_to_join = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     website = forms.URLField(max_length=500, required=False, assume_scheme="https")
-    contact_email = forms.EmailField(required=False)
+    contact_email = forms.EmailField(required=False, max_length=254)
     deadline = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -60,6 +64,16 @@ class SuggestionForm(forms.Form):
             "eligible_learners": list(opportunity.eligible_learners.all()),
         }
 
+    def clean_other_specialties(self):
+        names = [" ".join(s.split()) for s in self.cleaned_data["other_specialties"].split(";") if s.strip()]
+        too_long = [n for n in names if len(n) > SPECIALTY_MAX_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                f"A specialty name can be at most {SPECIALTY_MAX_LENGTH} characters: "
+                "separate several with semicolons."
+            )
+        return names
+
     def clean(self):
         data = super().clean()
         if data.get("is_rolling") and data.get("deadline"):
@@ -71,26 +85,16 @@ class SuggestionForm(forms.Form):
         data = self.cleaned_data
         proposed = {name: data[name] for name in PROPOSED_SCALARS}
         proposed["deadline"] = data["deadline"].isoformat() if data["deadline"] else None
-        others = [" ".join(s.split()) for s in data["other_specialties"].split(";") if s.strip()]
-        proposed["specialties"] = sorted({s.name for s in data["specialties"]} | set(others))
+        proposed["specialties"] = sorted(
+            {s.name for s in data["specialties"]} | set(data["other_specialties"])
+        )
         proposed["eligible_learners"] = sorted(t.code for t in data["eligible_learners"])
         return proposed
 
 
-PROPOSED_SCALARS = [
-    "name",
-    "kind",
-    "host_type",
-    "host_name",
-    "description",
-    "how_to_join",
-    "website",
-    "contact_email",
-    "deadline",
-    "is_rolling",
-    "cost",
-    "format",
-]
+# What a person may propose: every tracked field but the ones staff keep
+# (verification and publication).
+PROPOSED_SCALARS = [name for name in SCALAR_FIELDS if name not in ("last_verified", "is_published")]
 
 
 class ImportUploadForm(forms.Form):
@@ -110,3 +114,28 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Sent to the person who made the suggestion.",
     )
+
+
+def _https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class OpportunityAdminForm(forms.ModelForm):
+    """The admin's form: two records cannot share a name and host (the
+    natural key is not a form field, so the model form cannot see it)."""
+
+    class Meta:
+        model = Opportunity
+        fields = TRACKED_FIELDS
+        formfield_callback = _https_by_default
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and data.get("host_name"):
+            try:
+                opportunity_check_unique(name=data["name"], host_name=data["host_name"], pk=self.instance.pk)
+            except OpportunityDuplicate as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return data

@@ -20,11 +20,14 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from mentorship.xlsx import FORMULA_TRIGGERS
+from programs.models import Specialty
 
 from .models import Format, HostType, Kind, normalise
 
 HEADER_SCAN_ROWS = 30
 MAX_LENGTHS = {"name": 200, "host_name": 200, "cost": 200, "website": 500}
+EMAIL_MAX_LENGTH = 254
+SPECIALTY_MAX_LENGTH = Specialty._meta.get_field("name").max_length
 
 
 class ImportFileError(Exception):
@@ -518,6 +521,9 @@ def parse_row(
     if "specialties" in raw:
         text = _text(raw, "specialties") or ""
         values["specialties"] = split_values(text, known_specialties)
+        for name in values["specialties"]:
+            if len(name) > SPECIALTY_MAX_LENGTH:
+                errors.append(f"a specialty is longer than {SPECIALTY_MAX_LENGTH} characters: “{name[:40]}…”")
 
     if "eligible_learners" in raw:
         codes, unknown = resolver.resolve(_text(raw, "eligible_learners") or "")
@@ -539,7 +545,9 @@ def parse_row(
     if "contact_email" in raw:
         text = clean_line(_text(raw, "contact_email") or "")
         text = re.sub(r"^mailto:", "", text, flags=re.I)
-        if text:
+        if len(text) > EMAIL_MAX_LENGTH:
+            errors.append(f"the contact email is longer than {EMAIL_MAX_LENGTH} characters")
+        elif text:
             try:
                 validate_email(text)
             except ValidationError:

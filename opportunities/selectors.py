@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.services import user_is_member
 from programs.models import LearnerType, Specialty
+from programs.selectors import user_is_site_staff
 
 from .filters import DEADLINE_CHOICES, OpportunityFilter, deadline_q
 from .models import ExportJob, Format, HostType, Kind, Opportunity, OpportunityChange
@@ -50,7 +51,8 @@ SORTS: dict[str, tuple[str, list]] = {
 def parse_sort(value: str | None) -> str:
     """A whitelisted sort key such as ``deadline`` or ``-deadline``."""
     value = (value or "").strip()
-    return value if value.lstrip("-") in SORTS else DEFAULT_SORT
+    key = value.removeprefix("-")
+    return value if key in SORTS else DEFAULT_SORT
 
 
 def ordering_for(sort: str) -> list:
@@ -132,6 +134,16 @@ def _choice_facet(view, name, legend, choices, counts) -> Facet:
     )
 
 
+def _named_facet(view, name, legend, counts: dict[str, int]) -> Facet:
+    """A facet whose values are names from the data (hosts, specialties), in
+    alphabetical order; a chosen name stays listed even when it matches
+    nothing (a shared link to a host that has since gone)."""
+    for chosen in view.active.get(name, []):
+        counts.setdefault(chosen, 0)
+    choices = sorted(((value, value) for value in counts), key=lambda c: c[0].casefold())
+    return _choice_facet(view, name, legend, choices, counts)
+
+
 def opportunity_facets(view: DatabaseView) -> list[Facet]:
     """For each filter, how many entries each of its values would show given
     the other active filters. One aggregate query per filter."""
@@ -146,11 +158,7 @@ def opportunity_facets(view: DatabaseView) -> list[Facet]:
         _choice_facet(view, "host_type", "Host type", HostType.choices, grouped("host_type", "host_type")),
     ]
 
-    hosts = grouped("host", "host_name")
-    for chosen in view.active.get("host", []):
-        hosts.setdefault(chosen, 0)
-    host_choices = sorted(((h, h) for h in hosts), key=lambda c: c[0].casefold())
-    facets.append(_choice_facet(view, "host", "Host", host_choices, hosts))
+    facets.append(_named_facet(view, "host", "Host", grouped("host", "host_name")))
 
     specialty_ids = fs.queryset_without("specialty").order_by().values("pk")
     specialty_rows = (
@@ -160,10 +168,7 @@ def opportunity_facets(view: DatabaseView) -> list[Facet]:
         .order_by("specialty__name")
     )
     specialties = {row["specialty__name"]: row["n"] for row in specialty_rows}
-    for chosen in view.active.get("specialty", []):
-        specialties.setdefault(chosen, 0)
-    specialty_choices = sorted(((s, s) for s in specialties), key=lambda c: c[0].casefold())
-    facets.append(_choice_facet(view, "specialty", "Specialty", specialty_choices, specialties))
+    facets.append(_named_facet(view, "specialty", "Specialty", specialties))
 
     learner_ids = fs.queryset_without("learners").order_by().values("pk")
     learner_rows = (
@@ -228,9 +233,10 @@ def user_may_browse(user) -> bool:
 
 
 def opportunity_for_member(user, pk: int) -> Opportunity:
-    """An opportunity's page: published ones for members, any for staff."""
+    """An opportunity's page: published ones for members, any for site staff
+    (superusers; coordinators are is_staff but do not run this database)."""
     queryset = with_related(Opportunity.objects.all())
-    if not user.is_staff:
+    if not user_is_site_staff(user):
         queryset = queryset.published()
     try:
         return queryset.get(pk=pk)
@@ -243,13 +249,13 @@ def opportunity_history(opportunity: Opportunity) -> QuerySet:
 
 
 def export_job_for_user(user, job_id) -> ExportJob:
-    """The export if ``user`` asked for it or is staff: 404 when there is no
-    such export, 403 for anyone else's."""
+    """The export if ``user`` asked for it or is site staff (a superuser, not
+    a coordinator): 404 when there is no such export, 403 for anyone else's."""
     try:
         job = ExportJob.objects.get(pk=job_id)
     except (ExportJob.DoesNotExist, ValueError):
         raise Http404("No such export.") from None
-    if not (user.is_authenticated and (job.requested_by_id == user.pk or user.is_staff)):
+    if not (user.is_authenticated and (job.requested_by_id == user.pk or user_is_site_staff(user))):
         raise PermissionDenied
     return job
 

@@ -111,6 +111,25 @@ def opportunity_change_record(
     )
 
 
+class OpportunityDuplicate(Exception):
+    """Another record already has this name and host (its natural key)."""
+
+    def __init__(self, existing: Opportunity):
+        self.existing = existing
+        super().__init__(
+            f"The database already has an entry called “{existing.name}” hosted by "
+            f"{existing.host_name}: change that entry instead, or choose another name."
+        )
+
+
+def opportunity_check_unique(*, name: str, host_name: str, pk: int | None) -> None:
+    """Raise OpportunityDuplicate when a record other than ``pk`` has the
+    same normalised name and host."""
+    existing = opportunity_find(name=name, host_name=host_name)
+    if existing is not None and existing.pk != pk:
+        raise OpportunityDuplicate(existing)
+
+
 @transaction.atomic
 def opportunity_apply(
     *,
@@ -124,7 +143,9 @@ def opportunity_apply(
     the change in its history. ``values`` holds any of TRACKED_FIELDS, with
     Specialty and LearnerType objects for the many-to-many fields. Fields left
     out keep their value; a change that changes nothing writes nothing.
-    Returns the opportunity and ``{field: [old, new]}``."""
+    Returns the opportunity and ``{field: [old, new]}``. Raises
+    OpportunityDuplicate (writing nothing) when the new name and host are
+    another record's."""
     created = opportunity is None
     before = {} if created else opportunity_snapshot(opportunity)
     changes = diff_snapshots(before, values_snapshot(values))
@@ -135,6 +156,8 @@ def opportunity_apply(
     for name in SCALAR_FIELDS:
         if name in values and (created or name in changes):
             setattr(opportunity, name, values[name])
+    if created or {"name", "host_name"} & set(changes):
+        opportunity_check_unique(name=opportunity.name, host_name=opportunity.host_name, pk=opportunity.pk)
     opportunity.save()
     for name in M2M_FIELDS:
         if name in values and (created or name in changes):

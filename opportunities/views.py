@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from mentorship.xlsx import XLSX_CONTENT_TYPE
+from programs.selectors import user_is_site_staff
 
 from . import selectors
 from .exports import database_xlsx_response, export_filename
@@ -43,25 +44,42 @@ def _query_without(params, *names: str) -> str:
     return query.urlencode()
 
 
-def _sort_links(view) -> dict[str, dict[str, str]]:
-    """For each sortable column: the link that sorts by it (ascending first,
-    then toggling) and its aria-sort state."""
+# The list's columns in order: a sort key from selectors.SORTS, or the label
+# of a column that does not sort.
+TABLE_COLUMNS = ["name", "kind", "host", "Specialties", "Eligible learners", "deadline", "format"]
+
+
+def _table_header(view) -> list[dict[str, str]]:
+    """The list's column headers. A sortable one links to the list sorted by
+    it (ascending first, then toggling) and carries its aria-sort state and a
+    visible arrow for the current order."""
     base = view.params.copy()
     base.pop("page", None)
-    links = {}
-    for key, (label, _) in selectors.SORTS.items():
-        current = view.sort.lstrip("-") == key
-        descending = view.sort.startswith("-")
+    current_key, descending = view.sort.removeprefix("-"), view.sort.startswith("-")
+    header = []
+    for key in TABLE_COLUMNS:
+        if key not in selectors.SORTS:
+            header.append({"label": key})
+            continue
+        current = key == current_key
         query = base.copy()
         query["sort"] = f"-{key}" if current and not descending else key
         if not current:
-            state, hint = "none", "sort ascending"
+            state, hint, arrow = "none", "sort ascending", ""
         elif descending:
-            state, hint = "descending", "sort ascending"
+            state, hint, arrow = "descending", "sort ascending", "▼"
         else:
-            state, hint = "ascending", "sort descending"
-        links[key] = {"label": label, "url": "?" + query.urlencode(), "aria_sort": state, "hint": hint}
-    return links
+            state, hint, arrow = "ascending", "sort descending", "▲"
+        header.append(
+            {
+                "label": selectors.SORTS[key][0],
+                "url": "?" + query.urlencode(),
+                "aria_sort": state,
+                "hint": hint,
+                "arrow": arrow,
+            }
+        )
+    return header
 
 
 @require_GET
@@ -71,6 +89,7 @@ def opportunity_list(request):
     paginator = Paginator(selectors.with_related(view.queryset), selectors.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = _query_without(request.GET, "page")
+    *active_filters, (_, sort_description) = selectors.describe_filters(view)
     return render(
         request,
         "opportunities/list.html",
@@ -80,8 +99,9 @@ def opportunity_list(request):
             "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
             "facets": selectors.opportunity_facets(view),
             "search": view.active.get("q", ""),
-            "active_filters": selectors.describe_filters(view)[:-1],
-            "sorts": _sort_links(view),
+            "active_filters": active_filters,
+            "sort_description": sort_description,
+            "header": _table_header(view),
             "page_query": query,
             "export_query": query,
             "last_updated": selectors.database_last_updated(),
@@ -93,7 +113,7 @@ def opportunity_list(request):
 @member_required
 def opportunity_detail(request, pk):
     opportunity = selectors.opportunity_for_member(request.user, pk)
-    history = selectors.opportunity_history(opportunity)[:20] if request.user.is_staff else []
+    history = selectors.opportunity_history(opportunity)[:20] if user_is_site_staff(request.user) else []
     return render(
         request,
         "opportunities/detail.html",
@@ -152,7 +172,7 @@ def export_download(request, job_id):
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
-@login_required
+@member_required
 def suggest_new(request):
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -33,6 +33,15 @@ def test_illegal_control_characters_are_stripped_and_length_capped():
     assert len(sanitize_cell("x" * 40000)) == 32767
 
 
+def test_characters_xml_cannot_hold_are_stripped_so_the_file_can_be_written():
+    text = "a\uffffb\ufffec\ud800d\U0001f600"
+    assert sanitize_cell(text) == "abcd\U0001f600"
+    handle = io.BytesIO()
+    write_xlsx(handle, [Sheet("S\uffff", ["h\ufffe"], [[text, Link("https://x.example/\uffff")]])])
+    ws = load_workbook(handle).active
+    assert [c.value for c in ws[2]] == ["abcd\U0001f600", "https://x.example/"]
+
+
 def test_aware_datetimes_become_local_naive_ones():
     moment = timezone.now()
     assert sanitize_cell(moment) == timezone.make_naive(moment)

@@ -148,3 +148,80 @@ def test_the_list_works_from_the_keyboard_with_a_visible_focus(page, learner, en
     login(page, learner.email)
     page.goto("/database/?sort=-deadline")
     assert_keyboard_reaches_everything(page)
+
+
+def test_a_filtered_list_and_an_empty_one_are_accessible(page, learner, entries):
+    login(page, learner.email)
+    page.goto("/database/?kind=summer&format=in_person&sort=-deadline")
+    assert page.locator("tbody tr").count() == 2
+    assert page.get_by_text("Filtered by:").is_visible()
+    assert page.locator("th[aria-sort=descending]").inner_text().startswith("Deadline")
+    assert_accessible(page, "database-list-filtered")
+
+    page.goto("/database/?q=nothing+matches+this&host=Gone")
+    assert page.get_by_role("heading", name="0 opportunities").is_visible()
+    assert page.get_by_text("No opportunities match these filters.").is_visible()
+    assert page.get_by_label("Gone (0)").is_checked()
+    assert_accessible(page, "database-list-empty")
+
+
+def test_staff_see_an_unpublished_entry_and_its_history_accessibly(page, staff, entries):
+    from opportunities.services import opportunity_apply
+
+    hidden = make_opportunity(name="Draft entry", is_published=False)
+    opportunity_apply(opportunity=hidden, values={"cost": "$5"}, source="admin", user=staff)
+    login(page, staff.email)
+    page.goto(hidden.get_absolute_url())
+    assert page.get_by_text("Not published: only staff see this page.").is_visible()
+    assert page.get_by_role("heading", name="History (staff only)").is_visible()
+    assert_accessible(page, "database-opportunity-staff")
+
+
+@pytest.fixture
+def page_without_js(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_everything_works_without_javascript(page_without_js, learner, entries, tmp_path):
+    page = page_without_js
+    login(page, learner.email)
+    page.goto("/database/")
+    page.get_by_label("Summer opportunity (2)").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/database/?*kind=summer*")
+    assert page.locator("tbody tr").count() == 2
+    page.get_by_role("link", name="Deadline").click()
+    assert "sort=deadline" in page.url
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download as Excel").click()
+    info.value.save_as(tmp_path / "export.xlsx")
+    rows = list(
+        load_workbook(tmp_path / "export.xlsx")["Opportunities"].iter_rows(min_row=2, values_only=True)
+    )
+    assert [r[0] for r in rows] == ["SickKids Summer Research", "Sunnybrook Summer Studentship"]
+
+    page.get_by_role("link", name="SickKids Summer Research").click()
+    page.get_by_role("link", name="Suggest a correction").click()
+    page.get_by_label("Website").fill("not a web address")
+    page.get_by_role("button", name="Send suggestion").click()
+    assert page.get_by_text("Enter a valid URL.").is_visible()
+    assert page.get_by_label("Website").input_value() == "not a web address"
+    assert page.get_by_label("Name").input_value() == "SickKids Summer Research"
+
+    job = ExportJob.objects.create(
+        requested_by=learner,
+        total_rows=12000,
+        status=ExportJob.Status.PENDING,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    page.goto(job.get_absolute_url())
+    assert page.get_by_text("Waiting to start").is_visible()
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_written=6000)
+    with page.expect_navigation(timeout=8000):
+        pass  # the Refresh header reloads the page with scripts turned off too
+    assert page.get_by_label(re.compile(r"6\s000 of 12\s000 rows written \(50%\)")).is_visible()

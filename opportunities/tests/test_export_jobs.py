@@ -141,11 +141,25 @@ class TestWhoMayDownload:
         assert client.get(f"/database/exports/{job.pk}/download/").status_code == 403
 
     def test_anonymous_people_are_sent_to_log_in(self, client, job):
-        response = client.get(f"/database/exports/{job.pk}/download/")
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        for url in (job.get_absolute_url(), f"/database/exports/{job.pk}/download/"):
+            response = client.get(url)
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
-    def test_staff_may_download(self, client, staff, job):
+    def test_a_coordinator_is_not_staff_here_and_is_refused(self, client, job, demo, coordinator_of):
+        client.force_login(coordinator_of(demo["dmp"]))
+        assert client.get(job.get_absolute_url()).status_code == 403
+        assert client.get(f"/database/exports/{job.pk}/download/").status_code == 403
+
+    def test_a_non_member_is_refused_the_export_itself(self, client, outsider, job):
+        client.force_login(outsider)
+        assert client.get(f"/database/exports/{job.pk}/download/").status_code == 403
+        assert client.get("/database/export.xlsx").status_code == 403
+        assert ExportJob.objects.count() == 1
+
+    def test_staff_may_download_from_the_admin(self, client, staff, job):
         client.force_login(staff)
+        page = client.get(f"/admin/opportunities/exportjob/{job.pk}/change/").content.decode()
+        assert f'href="/database/exports/{job.pk}/download/"' in page and "/media/" not in page
         assert client.get(f"/database/exports/{job.pk}/download/").status_code == 200
 
     def test_an_unknown_export_is_404(self, client, learner, job):

@@ -239,3 +239,62 @@ class TestAdminEdits:
         change = opportunity.changes.get()
         assert change.source == "admin" and change.changed_by == staff
         assert change.changes == {"cost": ["Free", "$30"], "eligible_learners": [["MD1"], ["MD2"]]}
+
+
+class TestNameAndHostCollisions:
+    """Two records cannot share a name and host (the natural key): a change
+    that would make them do so is refused with a message, not a 500."""
+
+    @pytest.fixture
+    def other(self, learner_types):
+        return make_opportunity(name="Other Mentors", host_name="Department of Surgery")
+
+    def test_approving_a_correction_onto_another_entry_is_refused(
+        self, client, learner, staff, opportunity, other, mailoutbox
+    ):
+        suggestion = Suggestion.objects.create(
+            opportunity=opportunity,
+            suggested_by=learner,
+            proposed={"name": "other mentors", "host_name": "Department of Surgery"},
+        )
+        client.force_login(staff)
+        response = client.post(
+            f"/admin/opportunities/suggestion/{suggestion.pk}/review/", {"decision": "approve"}, follow=True
+        )
+        assert response.status_code == 200
+        assert "already has an entry called" in response.content.decode()
+        suggestion.refresh_from_db()
+        opportunity.refresh_from_db()
+        assert suggestion.status == Suggestion.Status.PENDING and opportunity.name == "CMA Mentorship"
+        assert not mailoutbox
+
+    def test_an_admin_edit_onto_another_entry_is_a_form_error(self, client, staff, opportunity, other):
+        client.force_login(staff)
+        response = client.post(
+            f"/admin/opportunities/opportunity/{opportunity.pk}/change/",
+            {
+                "name": "OTHER mentors ",
+                "kind": opportunity.kind,
+                "host_type": opportunity.host_type,
+                "host_name": "department of surgery",
+                "is_published": "on",
+                "changes-TOTAL_FORMS": "0",
+                "changes-INITIAL_FORMS": "0",
+            },
+        )
+        assert response.status_code == 200
+        assert "already has an entry called" in response.content.decode()
+        opportunity.refresh_from_db()
+        assert opportunity.name == "CMA Mentorship"
+        client.post(
+            "/admin/opportunities/opportunity/add/",
+            {
+                "name": "Other Mentors",
+                "kind": "formal",
+                "host_type": "department",
+                "host_name": "Department of Surgery",
+                "changes-TOTAL_FORMS": "0",
+                "changes-INITIAL_FORMS": "0",
+            },
+        )
+        assert Opportunity.objects.count() == 2

@@ -84,7 +84,7 @@ class TestAccess:
         response = client.get(catalogue["fm"].get_absolute_url())
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
-    @pytest.mark.parametrize("suffix", ["", "export.xlsx", "{pk}/", "{pk}/suggest/"])
+    @pytest.mark.parametrize("suffix", ["", "export.xlsx", "{pk}/", "{pk}/suggest/", "suggest/"])
     def test_signed_in_non_members_are_refused_with_how_to_join(self, client, outsider, catalogue, suffix):
         client.force_login(outsider)
         response = client.get("/database/" + suffix.format(pk=catalogue["fm"].pk))
@@ -113,6 +113,27 @@ class TestAccess:
         assert client.get(catalogue["hidden"].get_absolute_url()).status_code == 404
         client.force_login(staff)
         assert client.get(catalogue["hidden"].get_absolute_url()).status_code == 200
+
+    def test_unpublished_entries_are_404_for_everyone_but_site_staff(
+        self, client, learner, staff, catalogue, demo, coordinator_of
+    ):
+        hidden = catalogue["hidden"]
+        coordinator = coordinator_of(demo["dmp"])
+        assert coordinator.is_staff and not coordinator.is_superuser
+        for user in (learner, coordinator):
+            client.force_login(user)
+            for url in (hidden.get_absolute_url(), f"/database/{hidden.pk}/suggest/"):
+                assert client.get(url).status_code == 404, (user, url)
+        client.force_login(staff)
+        assert client.get(f"/database/{hidden.pk}/suggest/").status_code == 200
+
+    def test_a_coordinator_does_not_see_an_entrys_history(self, client, catalogue, demo, coordinator_of):
+        from opportunities.services import opportunity_apply
+
+        opportunity_apply(opportunity=catalogue["cma"], values={"cost": "$20"}, source="admin")
+        client.force_login(coordinator_of(demo["dmp"]))
+        html = client.get(catalogue["cma"].get_absolute_url()).content.decode()
+        assert "History" not in html
 
     def test_the_list_is_named_for_the_site_navigation(self):
         assert reverse("opportunities:list") == "/database/"
@@ -356,6 +377,60 @@ class TestAdminPages:
             "/admin/opportunities/exportjob/",
         ):
             assert client.get(url).status_code == 200, url
+
+
+class TestAdminAccess:
+    """Only site staff (superusers) manage the database in the admin;
+    coordinators (is_staff, without the app's permissions) are refused."""
+
+    URLS = [
+        "/admin/opportunities/opportunity/",
+        "/admin/opportunities/opportunity/add/",
+        "/admin/opportunities/opportunity/{opportunity}/change/",
+        "/admin/opportunities/opportunity/import/",
+        "/admin/opportunities/suggestion/",
+        "/admin/opportunities/suggestion/{suggestion}/change/",
+        "/admin/opportunities/exportjob/",
+        "/admin/opportunities/exportjob/{job}/change/",
+    ]
+
+    @pytest.fixture
+    def objects(self, catalogue, learner):
+        from opportunities.models import ExportJob, Suggestion
+
+        suggestion = Suggestion.objects.create(
+            opportunity=catalogue["cma"], suggested_by=learner, proposed={"cost": "$1"}
+        )
+        job = ExportJob.objects.create(
+            requested_by=learner, expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+        )
+        return {"opportunity": catalogue["cma"].pk, "suggestion": suggestion.pk, "job": job.pk}
+
+    def test_a_coordinator_is_refused_every_page_and_action(self, client, objects, demo, coordinator_of):
+        from opportunities.models import Suggestion
+
+        client.force_login(coordinator_of(demo["dmp"]))
+        assert "Opportunities" not in client.get("/admin/").content.decode()
+        for url in self.URLS:
+            assert client.get(url.format(**objects)).status_code == 403, url
+        review = f"/admin/opportunities/suggestion/{objects['suggestion']}/review/"
+        assert client.post(review, {"decision": "approve"}).status_code == 403
+        assert Suggestion.objects.get().status == Suggestion.Status.PENDING
+        response = client.post("/admin/opportunities/opportunity/import/", {"token": "0" * 32})
+        assert response.status_code == 403
+
+    def test_members_and_anonymous_people_are_sent_to_the_admin_login(self, client, objects, learner):
+        for user in (None, learner):
+            if user:
+                client.force_login(user)
+            for url in self.URLS:
+                response = client.get(url.format(**objects))
+                assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+    def test_site_staff_reach_every_page(self, client, objects, staff):
+        client.force_login(staff)
+        for url in self.URLS:
+            assert client.get(url.format(**objects)).status_code == 200, url
 
 
 class TestDetailQueries:

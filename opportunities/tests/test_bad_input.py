@@ -1,0 +1,239 @@
+"""Odd or hostile input to the database's pages, export, suggestion form and
+import: a clear answer (the list, a message, a 4xx), never a 500."""
+
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import Workbook, load_workbook
+
+from opportunities.importer import ImportFileError
+from opportunities.models import Opportunity, Suggestion
+from opportunities.services import opportunity_import, suggestion_approve
+
+from .factories import make_opportunity
+from .test_suggestions import form_data
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "mentor " * 20_000
+
+
+@pytest.fixture
+def entries(learner_types):
+    return [
+        make_opportunity(name="CMA Mentorship", host_name="Canadian Medical Association"),
+        make_opportunity(name="Surgery Summer", host_name="Department of Surgery"),
+    ]
+
+
+class TestOddQueryStrings:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "kind=nonsense&host_type=%3Cscript%3E&deadline=tomorrow&format=1",
+            "sort=name;DROP TABLE opportunities_opportunity",
+            "sort=-&sort=--name",
+            "sort=pk",
+            "page=abc",
+            "page=999999",
+            "page=-1",
+            "page=1e9",
+            f"q={HUGE}",
+            "q=%00",
+            "q=cma%00mentor",
+            "host=%00",
+            "host=Department+of+Surgery%00",
+            "specialty=%00Psych",
+            "learners=MD1%00",
+            "kind=formal%00",
+            "q=%EF%BF%BF%F0%9F%98%80",
+        ],
+    )
+    def test_the_list_and_the_export_answer_without_an_error(self, client, learner, entries, query):
+        client.force_login(learner)
+        response = client.get(f"/database/?{query}")
+        assert response.status_code == 200
+        export = client.get(f"/database/export.xlsx?{query}")
+        assert export.status_code == 200
+        load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+
+    def test_a_page_past_the_end_shows_the_last_page(self, client, learner, entries):
+        client.force_login(learner)
+        response = client.get("/database/?page=999999")
+        assert response.context["page"].number == 1
+        assert [o.name for o in response.context["page"]] == ["CMA Mentorship", "Surgery Summer"]
+
+    @pytest.mark.parametrize("sort", ["--name", "-", "name;DROP", "-pk", "password"])
+    def test_a_sort_that_is_not_a_column_falls_back_to_the_name(self, client, learner, entries, sort):
+        client.force_login(learner)
+        response = client.get("/database/", {"sort": sort, "kind": "formal"})
+        assert response.context["view"].sort == "name"
+        assert '<input type="hidden" name="sort" value="name">' in response.content.decode()
+
+    def test_a_nul_character_in_a_host_is_dropped(self, client, learner, entries):
+        client.force_login(learner)
+        response = client.get("/database/?host=Department+of+Surgery%00")
+        assert [o.name for o in response.context["page"]] == ["Surgery Summer"]
+
+    def test_an_unknown_export_id_is_404_not_an_error(self, client, learner, entries):
+        client.force_login(learner)
+        assert client.get("/database/exports/not-a-uuid/").status_code == 404
+        assert client.get("/database/999999/").status_code == 404
+        assert client.get("/database/999999/suggest/").status_code == 404
+
+
+class TestSuggestionInput:
+    def test_what_was_typed_is_kept_with_a_message_beside_each_mistake(self, client, learner, learner_types):
+        client.force_login(learner)
+        response = client.post(
+            "/database/suggest/",
+            form_data(
+                website="not a web address",
+                contact_email="nobody",
+                deadline="31/31/2027",
+                other_specialties="x" * 121,
+                description="Kept as typed",
+            ),
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Enter a valid URL." in html
+        assert "Enter a valid email address." in html
+        assert "Enter a valid date." in html
+        assert "A specialty name can be at most 120 characters" in html
+        assert 'value="not a web address"' in html and "Kept as typed" in html
+        assert not Suggestion.objects.exists()
+
+    def test_html_is_stored_as_text_and_shown_escaped(
+        self, client, learner, staff, learner_types, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        script = "<script>alert(1)</script>"
+        client.force_login(learner)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/database/suggest/",
+                form_data(name=f"Evil {script}", message=script, is_rolling=None),
+            )
+        assert response.status_code == 302
+        suggestion = Suggestion.objects.get()
+        assert suggestion.proposed["name"] == f"Evil {script}" and suggestion.message == script
+        html_email = mailoutbox[0].alternatives[0][0]
+        assert script not in html_email and "&lt;script&gt;" in html_email
+
+        client.force_login(staff)
+        page = client.get(f"/admin/opportunities/suggestion/{suggestion.pk}/change/").content.decode()
+        assert script not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+        opportunity = suggestion_approve(suggestion_id=suggestion.pk, reviewer=staff)
+        assert opportunity.name == f"Evil {script}"
+        client.force_login(learner)
+        for url in ("/database/", opportunity.get_absolute_url()):
+            html = client.get(url).content.decode()
+            assert script not in html and "Evil &lt;script&gt;" in html
+
+    def test_a_post_without_the_csrf_token_is_refused(self, learner, learner_types):
+        csrf_client = Client(enforce_csrf_checks=True)
+        csrf_client.force_login(learner)
+        response = csrf_client.post("/database/suggest/", form_data())
+        assert response.status_code == 403
+        assert not Suggestion.objects.exists()
+
+    def test_an_unknown_choice_or_id_is_a_message_not_an_error(self, client, learner, learner_types):
+        client.force_login(learner)
+        response = client.post(
+            "/database/suggest/",
+            form_data(
+                kind="nonsense",
+                specialties=["abc", "999999"],
+                eligible_learners=["1 OR 1=1"],
+                name="Nul\x00name",
+            ),
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Select a valid choice." in html and "Null characters are not allowed." in html
+        assert not Suggestion.objects.exists()
+
+
+def workbook_bytes(*rows, sheets=None) -> bytes:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    for title in sheets or []:
+        wb.create_sheet(title)
+    handle = io.BytesIO()
+    wb.save(handle)
+    return handle.getvalue()
+
+
+HEADER = ["Opportunity Name", "Type of Opportunity", "Host / Organization", "Host type"]
+
+
+class TestMalformedImports:
+    @pytest.mark.parametrize(
+        "content",
+        [
+            b"",
+            b"not a workbook at all",
+            b"Opportunity Name,Type of Opportunity,Host\nA,Formal,B\n",  # a CSV renamed .xlsx
+            b"PK\x03\x04" + b"\x00" * 100,  # a broken zip
+        ],
+        ids=["empty", "text", "csv", "broken-zip"],
+    )
+    def test_a_file_that_is_not_a_workbook_is_a_clear_error(self, learner_types, content):
+        with pytest.raises(ImportFileError, match="cannot be read as an Excel workbook"):
+            opportunity_import(source=io.BytesIO(content))
+
+    def test_an_empty_workbook_or_one_without_a_header_is_a_clear_error(self, learner_types):
+        for content in (workbook_bytes(), workbook_bytes(["Just", "words"], sheets=["Other"])):
+            with pytest.raises(ImportFileError, match="No header row found"):
+                opportunity_import(source=io.BytesIO(content))
+
+    def test_a_header_with_no_rows_imports_nothing(self, learner_types):
+        report = opportunity_import(source=io.BytesIO(workbook_bytes(HEADER)))
+        assert report.rows == [] and not Opportunity.objects.exists()
+
+    def test_overlong_cells_are_refused_row_by_row_and_the_rest_imported(self, learner_types):
+        content = workbook_bytes(
+            [*HEADER, "Specialty", "Contact email", "Description"],
+            ["N" * 201, "Formal", "Host", "Department", None, None, None],
+            ["Long specialty", "Formal", "Host", "Department", "S" * 121, None, None],
+            ["Long email", "Formal", "Host", "Department", None, "a" * 250 + "@example.org", None],
+            ["Long text is fine", "Formal", "Host", "Department", None, None, "d" * 30_000],
+        )
+        report = opportunity_import(source=io.BytesIO(content))
+        assert [(r.number, r.details) for r in report.refused] == [
+            (2, ["the name is longer than 200 characters"]),
+            (3, ["a specialty is longer than 120 characters: “" + "S" * 40 + "…”"]),
+            (4, ["the contact email is longer than 254 characters"]),
+        ]
+        assert Opportunity.objects.get().description == "d" * 30_000
+
+    @pytest.mark.parametrize(
+        ("name", "content", "message"),
+        [
+            ("empty.xlsx", b"", "The submitted file is empty."),
+            ("data.csv.xlsx", b"Opportunity Name,Host\nA,B\n", "cannot be read as an Excel workbook"),
+            ("data.csv", b"Opportunity Name,Host\nA,B\n", "Upload the spreadsheet as an Excel .xlsx file."),
+            ("blank.xlsx", workbook_bytes(), "No header row found"),
+        ],
+    )
+    def test_the_admin_shows_the_reason_on_the_form(
+        self, client, staff, learner_types, name, content, message
+    ):
+        client.force_login(staff)
+        upload = io.BytesIO(content)
+        upload.name = name
+        response = client.post("/admin/opportunities/opportunity/import/", {"file": upload})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not Opportunity.objects.exists()
+
+    def test_the_admin_import_needs_the_csrf_token(self, staff, learner_types):
+        csrf_client = Client(enforce_csrf_checks=True)
+        csrf_client.force_login(staff)
+        upload = io.BytesIO(workbook_bytes(HEADER, ["A", "Formal", "Host", "Department"]))
+        upload.name = "data.xlsx"
+        response = csrf_client.post("/admin/opportunities/opportunity/import/", {"file": upload})
+        assert response.status_code == 403
