@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from accounts.services import user_is_member
 from mentorship.xlsx import XLSX_CONTENT_TYPE
 from programs.selectors import user_is_site_staff
 
@@ -172,15 +173,17 @@ def export_download(request, job_id):
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
-@member_required
+@login_required
 def suggest_new(request):
+    """Anyone signed in may propose a new entry (a department or hospital
+    contact need not be a member); browsing stays members-only."""
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         suggestion_create(user=request.user, proposed=form.proposed(), message=form.cleaned_data["message"])
         messages.success(
             request, "Thank you: your suggestion was sent to the staff. We will email you the outcome."
         )
-        return redirect("opportunities:list")
+        return redirect("opportunities:list" if user_is_member(request.user) else "home")
     return render(request, "opportunities/suggest.html", {"form": form, "opportunity": None})
 
 

@@ -84,7 +84,7 @@ class TestAccess:
         response = client.get(catalogue["fm"].get_absolute_url())
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
-    @pytest.mark.parametrize("suffix", ["", "export.xlsx", "{pk}/", "{pk}/suggest/", "suggest/"])
+    @pytest.mark.parametrize("suffix", ["", "export.xlsx", "{pk}/", "{pk}/suggest/"])
     def test_signed_in_non_members_are_refused_with_how_to_join(self, client, outsider, catalogue, suffix):
         client.force_login(outsider)
         response = client.get("/database/" + suffix.format(pk=catalogue["fm"].pk))
@@ -93,6 +93,24 @@ class TestAccess:
         assert "institutional members" in html
         assert "verify your institutional email" in html
         assert "Family Medicine Mentorship" not in html
+
+    def test_signed_in_non_members_may_still_propose_a_new_entry(self, client, outsider, catalogue):
+        from opportunities.models import Suggestion
+
+        client.force_login(outsider)
+        assert client.get("/database/suggest/").status_code == 200
+        response = client.post(
+            "/database/suggest/",
+            {
+                "name": "Hospital Peer Circle",
+                "kind": "informal",
+                "host_type": "hospital",
+                "host_name": "Sinai Health",
+                "message": "From the education office.",
+            },
+        )
+        assert response.status_code == 302 and response["Location"] == "/"
+        assert Suggestion.objects.filter(suggested_by=outsider).exists()
 
     def test_an_unverified_institutional_address_is_not_enough(self, client, catalogue):
         from conftest import make_user
