@@ -21,7 +21,8 @@ capacities on the other:
     Among all assignments within the capacities, the one that matches the most
     mentees and, among those, has the highest total score.  It is an exact
     min-cost-flow solver (successive shortest paths with Dijkstra and node
-    potentials, see ``_assign``), not a heuristic.
+    potentials, see ``_assign``, warm-started from auction prices when the
+    places exactly match the mentees), not a heuristic.
 
 Ids may be any hashable values; they need not be sortable.  Internally they
 are mapped to ints in first-seen (insertion) order, and every tie is broken
@@ -35,6 +36,7 @@ acceptable mentor (they map to ``None``).  A negative capacity raises
 
 from __future__ import annotations
 
+import gc
 import math
 import operator
 from collections import deque
@@ -52,7 +54,7 @@ _INF = float("inf")
 
 #: A shortest-path search that has settled this many mentors without reaching
 #: a free one also starts searching backwards from the free mentors (see
-#: ``_assign``).  Any value gives the same result; this one is the fastest on
+#: ``_place_rows``).  Any value gives the same result; this one is the fastest on
 #: the benchmark.  The tests set it to 0 and to a huge value to check both.
 BIDIRECTIONAL_AFTER = 256
 
@@ -263,7 +265,7 @@ def _exact_integers(values: list[object]) -> list[int]:
     The solver then works in Python's unbounded ints, so float scores give
     the exact optimum of the floats as given, with no rounding.
     """
-    if all(type(v) is int for v in values):
+    if set(map(type, values)) <= {int}:
         return values  # type: ignore[return-value]
     pairs: list[tuple[int, int]] = []
     for v in values:
@@ -296,6 +298,26 @@ def optimal_match(
     one for the same input.  Every mentee that appears in a key of ``scores``
     appears in the result, mapped to ``None`` when it is unmatched.
     """
+    # The solver allocates a few hundred thousand small tuples and lists and
+    # makes no reference cycles, so Python's cyclic garbage collector only
+    # costs time here (up to a fifth of it on the benchmark, more when the
+    # caller holds many objects, which every full collection walks).  It is
+    # switched off for the call and restored after, as Mercurial's ``nogc``
+    # does.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _optimal_match(scores, capacities)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _optimal_match(
+    scores: Mapping[tuple[Mentee, Mentor], float],
+    capacities: Mapping[Mentor, int],
+) -> dict[Mentee, Mentor | None]:
+    """``optimal_match`` with the garbage collector off."""
     caps = _validated_capacities(capacities)
 
     values = _exact_integers(list(scores.values()))
@@ -344,12 +366,15 @@ def optimal_match(
     by_cost = operator.itemgetter(1)
     for arcs in row_arcs:
         arcs.sort(key=by_cost)  # _assign relies on this order
-    mentor_cap = [caps[mentor] for mentor in mentor_ids]
+    # A mentor cannot take more mentees than list it, so its usable places are
+    # min(capacity, degree); that changes no optimum, and lets _assign see when
+    # the places exactly match the mentees.
+    mentor_cap = [min(caps[mentor], d) for mentor, d in zip(mentor_ids, degree, strict=True)]
 
     # Place the side with clearly fewer rows (see TRANSPOSE_RATIO), so that the
     # shortest-path searches that cannot reach a free column stay rare.
-    mentee_rows = sum(1 for arcs in row_arcs if arcs)
-    slot_rows = sum(min(c, d) for c, d in zip(mentor_cap, degree, strict=True))
+    mentee_rows = n - row_arcs.count([])
+    slot_rows = sum(mentor_cap)
 
     if slot_rows < mentee_rows * TRANSPOSE_RATIO:
         # Rows are mentor places (each shares its mentor's list), columns are
@@ -362,7 +387,7 @@ def optimal_match(
         slot_arcs: list[list[tuple[int, int]]] = []
         for j in range(m):
             col_arcs[j].sort(key=by_cost)
-            for _ in range(min(mentor_cap[j], degree[j])):
+            for _ in range(mentor_cap[j]):
                 owner.append(j)
                 slot_arcs.append(col_arcs[j])
         assigned = _assign(slot_arcs, [1] * n, cmax)
@@ -385,58 +410,68 @@ def _assign(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> lis
     -1.  The assignment has the most rows possible and, among those, the least
     total cost.  All arithmetic is on ints, so it is exact.
 
-    The solver is ``_place_rows`` (successive shortest paths).  When the
-    places exactly match the rows, its searches for the last rows are long:
-    few places are left and they are far away.  There it starts from column
-    prices estimated by an auction (``_auction_prices``) instead of from zero,
-    and the searches stay short.  Those prices only steer the searches: the
-    result is exact either way, and if the warm start cannot prove its answer
-    optimal (not every row could be placed), the cold solve runs instead.
+    The solver is ``_place_rows``: successive shortest paths, one row at a
+    time, which keeps the assignment optimal for the rows placed so far.
+    When the places exactly match the rows, its searches for the last rows
+    are long if it starts from zero prices: few places are left, far away,
+    and each search floods the flat region that earlier searches left.  So
+    in that case it first estimates the columns' prices with an auction
+    (``_auction_prices``) and starts from those (a "warm start").  The prices
+    only steer the searches: the result is exact either way.  Starting from
+    non-zero prices is sound because every row ends up placed and every
+    column full, so the prices of the columns that still had room while the
+    solver ran never matter (see ``_place_rows``).  If the auction cannot
+    place every row within its budget (then not every row can be placed), or
+    the warm solve cannot prove its answer, the cold solve runs instead.
     """
-    m = len(cap)
-    rows = sum(1 for row in arcs if row)
+    rows = len(arcs) - arcs.count([])
     if rows >= WARM_START_MIN_ROWS and rows == sum(cap) and all(c > 0 for c in cap):
         prices = _auction_prices(arcs, cap, cmax)
-        asg = _place_rows(arcs, cap, cmax, [-p for p in prices], warm=True)
-        if asg is not None:
-            return asg
-    return _place_rows(arcs, cap, cmax, [0] * m, warm=False)  # type: ignore[return-value]
+        if prices is not None:
+            asg = _place_rows(arcs, cap, cmax, [-p for p in prices], warm=True)
+            if asg is not None:
+                return asg
+    return _place_rows(arcs, cap, cmax, [0] * len(cap), warm=False)  # type: ignore[return-value]
 
 
-def _auction_prices(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> list[int]:
+def _auction_prices(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> list[int] | None:
     """Estimate a price for each column (a warm start for ``_place_rows``).
 
     A Gauss-Seidel auction (Bertsekas) in which column ``j`` sells ``cap[j]``
     places: a row bids for the column of least ``cost + price``, offering the
     column's price plus its margin over its second choice plus ``eps``; a full
     column drops its lowest bid, whose row bids again, and its price is its
-    lowest bid.  With ``eps`` a sixty-fourth of the cost range the prices come
-    out within a few ``eps`` of optimal ones.  The auction stops after
-    ``AUCTION_BIDS_PER_ROW`` bids per row even if some rows are still out
-    (which can happen when not every row can be placed); any prices are a
-    valid warm start.
+    lowest bid.  With ``eps`` a sixty-fourth of the cost range this takes
+    about five bids per row on the benchmark, and the prices come out close
+    enough to optimal ones to keep the solver's searches short.  Returns
+    ``None`` if rows are still out after ``AUCTION_BIDS_PER_ROW`` bids per row
+    (as happens when not every row can be placed); when it returns prices, the
+    auction has placed every row, so a complete assignment exists.
     """
     eps = cmax // 64 + 1
     price = [0] * len(cap)
     holders: list[list[tuple[int, int]]] = [[] for _ in cap]  # min-heaps of (bid, row)
     queue = deque(i for i, row in enumerate(arcs) if row)
     budget = AUCTION_BIDS_PER_ROW * len(queue)
+    # Each bid is at most cmax + eps above the highest price so far, so no
+    # cost + price reaches ``none`` within the budget.
+    none = (budget + 2) * (cmax + eps + 1)
     while queue and budget > 0:
         budget -= 1
         i = queue.popleft()
-        v1 = v2 = -1
+        v1 = v2 = none  # least and second least cost + price
         j1 = -1
         for j, c in arcs[i]:
-            if v2 >= 0 and c >= v2:
+            if c >= v2:
                 break  # sorted by cost and prices >= 0: no better total follows
             v = c + price[j]
-            if v1 < 0 or v < v1:
+            if v < v1:
                 v2 = v1
                 v1 = v
                 j1 = j
-            elif v2 < 0 or v < v2:
+            elif v < v2:
                 v2 = v
-        bid = price[j1] + eps + (v2 - v1 if v2 >= 0 else 0)
+        bid = price[j1] + eps + (v2 - v1 if v2 < none else 0)
         heap = holders[j1]
         if len(heap) < cap[j1]:
             heappush(heap, (bid, i))
@@ -445,7 +480,7 @@ def _auction_prices(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int
         else:
             queue.append(heapreplace(heap, (bid, i))[1])
             price[j1] = heap[0][0]
-    return price
+    return None if queue else price
 
 
 def _place_rows(
@@ -491,6 +526,21 @@ def _place_rows(
     "unmatched" column at a cost ``big`` larger than any difference of total
     costs, which makes the optimum lexicographic: most rows placed first,
     then least cost.
+
+    Warm start.  The arcs between the sink and the columns are the only ones
+    that need the columns with room to share ``pt``; everything else above
+    (each search is Dijkstra on non-negative reduced costs, the updates keep
+    them non-negative, and a row moves along a tight path) holds for any
+    starting ``pc``, with ``pt = max(pc)`` kept as the bound for the scans and
+    the columns with room all shifted together by the backward update.  So
+    the row-to-column reduced costs stay non-negative throughout, which makes
+    the final assignment the cheapest among those that fill each column to
+    the same load.  If every column ends full, that is every assignment that
+    places all rows, hence the optimum.  Otherwise the sink arcs must hold
+    too: it suffices that each column with room has a potential at least that
+    of each used column; if not, ``None`` is returned.  A row that can reach
+    no column with room also gives ``None`` (the dummy column needs the cold
+    invariant).
     """
     n = len(arcs)
     m = len(cap)

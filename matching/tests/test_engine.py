@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import itertools
 import json
@@ -521,3 +522,163 @@ def test_optimal_match_capacities_and_exclusions_on_a_random_instance(solver_mod
     result = optimal_match(scores, capacities)
     check_valid_assignment(result, scores, capacities)
     assert optimal_match(shuffled(scores, random.Random(1)), capacities).keys() == result.keys()
+
+
+# --------------------------------------------------------------------------
+# optimal_match: the warm start (auction prices) when places match mentees
+# --------------------------------------------------------------------------
+
+
+@st.composite
+def balanced_score_instances(draw, max_mentees=6, max_mentors=3):
+    """Instances whose usable places (capacity, at most the mentor's degree)
+    add up to the number of mentees with a pair, so ``_assign`` may warm-start."""
+    n = draw(st.integers(1, max_mentees))
+    m = draw(st.integers(1, max_mentors))
+    pool = draw(st.sampled_from(ID_POOLS))
+    mentees = pool[:n]
+    mentors = [("mentor", k) for k in range(m)]
+    values = st.one_of(st.integers(-5, 5), st.sampled_from([0.1, 0.2, 0.3, -0.7, 2.5, 1e16]))
+    pairs = [(e, h) for e in mentees for h in mentors]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, min_size=1, max_size=10))
+    scores = {p: draw(values) for p in chosen}
+    rows = len({e for e, _ in chosen})
+    slots = draw(st.permutations([h for _, h in chosen]))[:rows]  # at most degree each
+    capacities = {h: slots.count(h) for h in mentors}
+    return scores, capacities
+
+
+@PROPERTY
+@given(balanced_score_instances(), st.sampled_from([0, 1, 12]), st.sampled_from([0, 256, 10**9]))
+def test_optimal_match_warm_start_matches_brute_force(instance, bids, after):
+    scores, capacities = instance
+    old = engine.WARM_START_MIN_ROWS, engine.AUCTION_BIDS_PER_ROW, engine.BIDIRECTIONAL_AFTER
+    engine.WARM_START_MIN_ROWS, engine.AUCTION_BIDS_PER_ROW, engine.BIDIRECTIONAL_AFTER = 0, bids, after
+    try:
+        result = optimal_match(scores, capacities)
+    finally:
+        engine.WARM_START_MIN_ROWS, engine.AUCTION_BIDS_PER_ROW, engine.BIDIRECTIONAL_AFTER = old
+    check_valid_assignment(result, scores, capacities)
+    assert objective(result, scores) == brute_optimum(scores, capacities)
+
+
+def test_warm_start_gives_up_when_not_every_mentee_can_be_placed(monkeypatch):
+    # Places add up to the mentees (X 2, Y 2, Z 1), but d and e both need Z.
+    scores = {(e, h): s for e in "abc" for h, s in (("X", 3), ("Y", 1))}
+    scores.update({("d", "Z"): 5, ("e", "Z"): 2})
+    capacities = {"X": 2, "Y": 2, "Z": 1}
+    calls = []
+    place_rows = engine._place_rows
+
+    def spy(*args, warm):
+        out = place_rows(*args, warm=warm)
+        calls.append((warm, out is None))
+        return out
+
+    monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 0)
+    monkeypatch.setattr(engine, "_place_rows", spy)
+    result = optimal_match(scores, capacities)
+    assert calls == [(False, False)]  # the auction ran out of bids, so no warm solve
+    assert objective(result, scores) == brute_optimum(scores, capacities) == (4, 12)
+    assert result["d"] == "Z"
+
+
+def test_place_rows_warm_returns_none_when_it_cannot_prove_optimality():
+    # A row that can reach no column with room.
+    assert engine._place_rows([[(0, 0)], [(0, 1)]], [1], 1, [0], warm=True) is None
+    # Column 1 is priced out, so the row takes column 0 (cost 5) while column 1
+    # (cost 0) keeps its room: not provably optimal.
+    assert engine._place_rows([[(1, 0), (0, 5)]], [1, 1], 5, [0, -10], warm=True) is None
+    # The cold solve from the same instance finds the optimum.
+    assert engine._place_rows([[(1, 0), (0, 5)]], [1, 1], 5, [0, 0], warm=False) == [1]
+
+
+def ortools_objective(scores, capacities):
+    min_cost_flow = pytest.importorskip("ortools.graph.python.min_cost_flow")
+    mentees = list(dict.fromkeys(e for e, _ in scores))
+    mentors = list(capacities)
+    index = {e: 1 + i for i, e in enumerate(mentees)}
+    index.update({h: 1 + len(mentees) + j for j, h in enumerate(mentors)})
+    sink = 1 + len(mentees) + len(mentors)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    for e in mentees:
+        flow.add_arc_with_capacity_and_unit_cost(0, index[e], 1, 0)
+    for (e, h), s in scores.items():
+        flow.add_arc_with_capacity_and_unit_cost(index[e], index[h], 1, -s)
+    for h in mentors:
+        flow.add_arc_with_capacity_and_unit_cost(index[h], sink, capacities[h], 0)
+    flow.set_node_supply(0, len(mentees))
+    flow.set_node_supply(sink, -len(mentees))
+    assert flow.solve_max_flow_with_min_cost() == flow.OPTIMAL
+    return flow.maximum_flow(), -flow.optimal_cost()
+
+
+@pytest.mark.parametrize(
+    ("n", "m", "k", "cap", "spread"),
+    [
+        (400, 100, 8, 4, 1000),  # the benchmark's shape, smaller
+        (300, 300, 5, 1, 1000),  # one place per mentor
+        (600, 100, 6, 6, 3),  # few distinct scores: many ties
+        (500, 125, 3, 4, 10**6),  # short lists, wide scores
+    ],
+)
+def test_optimal_match_warm_start_against_ortools(n, m, k, cap, spread, monkeypatch):
+    scores, _ = random_scores(random.Random(n + m + k), n, m, k, (0, 0), spread)
+    capacities = {f"m{j}": cap for j in range(m)}
+    warm_calls = []
+    place_rows = engine._place_rows
+
+    def spy(*args, warm):
+        out = place_rows(*args, warm=warm)
+        warm_calls.append((warm, out is None))
+        return out
+
+    monkeypatch.setattr(engine, "_place_rows", spy)
+    monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 0)
+    result = optimal_match(scores, capacities)
+    check_valid_assignment(result, scores, capacities)
+    assert objective(result, scores) == ortools_objective(scores, capacities)
+    if warm_calls[0][0]:  # the warm start ran: it must have proved its answer
+        assert warm_calls == [(True, False)]
+    # The cold solve agrees.
+    monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 10**9)
+    assert objective(optimal_match(scores, capacities), scores) == objective(result, scores)
+
+
+def test_optimal_match_warm_start_runs_on_a_balanced_instance(monkeypatch):
+    rng = random.Random(21)
+    scores = {}
+    for i in range(1000):
+        for j in rng.sample(range(250), 10):
+            scores[(f"e{i}", f"m{j}")] = rng.randint(0, 1000)
+    capacities = {f"m{j}": 4 for j in range(250)}
+    warm_calls = []
+    place_rows = engine._place_rows
+
+    def spy(*args, warm):
+        out = place_rows(*args, warm=warm)
+        warm_calls.append((warm, out is None))
+        return out
+
+    monkeypatch.setattr(engine, "_place_rows", spy)
+    result = optimal_match(scores, capacities)
+    assert warm_calls == [(True, False)]
+    assert optimal_match(scores, capacities) == result  # deterministic
+    monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 10**9)
+    cold = optimal_match(scores, capacities)
+    assert objective(result, scores) == objective(cold, scores)
+    assert objective(result, scores)[0] == 1000
+
+
+@pytest.mark.parametrize("was_enabled", [True, False])
+def test_optimal_match_restores_the_garbage_collector(was_enabled):
+    before = gc.isenabled()
+    try:
+        (gc.enable if was_enabled else gc.disable)()
+        assert optimal_match({("a", "X"): 1}, {"X": 1}) == {"a": "X"}
+        assert gc.isenabled() is was_enabled
+        with pytest.raises(TypeError):
+            optimal_match({("a", "X"): "high"}, {"X": 1})
+        assert gc.isenabled() is was_enabled
+    finally:
+        (gc.enable if before else gc.disable)()
