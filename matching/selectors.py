@@ -272,7 +272,11 @@ def _visible(reasons: tuple[scoring.Reason, ...], show_identity: bool) -> list[s
 def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board:
     """Everything the matching board shows, in a fixed number of queries:
     those of ``pool_for`` (14), whether the user coordinates the program (1)
-    and the round's proposed and published matches (1)."""
+    and the round's proposed and published matches (1).
+
+    Suggestions, offers and the mentors to pick by hand count the draft:
+    only mentors with a place left after this round's proposals appear, and
+    a mentee with a proposed mentor gets no suggestions of their own."""
     pool = pool_for(round_)
     show_identity = user_sees_identity(user, round_.program)
     matches = list(
@@ -291,6 +295,9 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
 
     mentor_rows = [MentorRow(a, a.capacity or 0, a.used, proposed_count.get(a.pk, 0)) for a in pool.mentors]
     mentor_by_id = {row.application.pk: row for row in mentor_rows}
+    # Places left once the draft is published (the rule ``proposal_add`` enforces):
+    # a mentor the draft fills is suggested to nobody else.
+    open_mentors = {pk for pk, row in mentor_by_id.items() if row.remaining_after > 0}
 
     ranked: dict[int, list[scoring.Suggestion]] = {}
     for suggestion in pool.pairs.values():
@@ -304,15 +311,21 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
             continue
         if specialty and specialty not in person.specialties:
             continue
-        best = sorted(
-            (s for s in ranked.get(application.pk, []) if pool.people[s.mentor_id].capacity > 0),
-            key=lambda s: (-s.score, s.mentor_id),
-        )[:SUGGESTIONS_PER_MENTEE]
+        proposal = proposal_by_mentee.get(application.pk)
+        # A mentee with a proposed mentor shows that pair, not fresh suggestions.
+        best = (
+            []
+            if proposal is not None
+            else sorted(
+                (s for s in ranked.get(application.pk, []) if s.mentor_id in open_mentors),
+                key=lambda s: (-s.score, s.mentor_id),
+            )[:SUGGESTIONS_PER_MENTEE]
+        )
         rows.append(
             MenteeRow(
                 application,
                 position,
-                proposal_by_mentee.get(application.pk),
+                proposal,
                 [
                     {
                         "mentor": mentor_by_id[s.mentor_id].application,
@@ -334,7 +347,7 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
         mentors=mentor_rows,
         proposals=proposals,
         published=published,
-        mentor_choices=[row for row in mentor_rows if row.remaining_after > 0],
+        mentor_choices=[row for row in mentor_rows if row.application.pk in open_mentors],
         specialties=specialties,
     )
 

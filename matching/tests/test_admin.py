@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from applications.models import IdentityDimension, Status
-from matching import services
+from matching import selectors, services
 from matching.models import Match, MatchSource, MatchStatus, Round
 from matching.tests.factories import accepted_mentee, accepted_mentor, populate
 
@@ -173,6 +173,46 @@ class TestBoard:
         first.refresh_from_db()
         second.refresh_from_db()
         assert (second.waitlist_rank, first.waitlist_rank) == (1, 2)
+
+    def test_a_mentor_whose_places_the_draft_takes_is_not_suggested(
+        self, client, coordinator, dmp, dmp_round
+    ):
+        # One place, taken by a proposed pair: the board must not suggest the
+        # mentor for anyone else, nor offer them when adding a pair by hand.
+        proposed, waiting = (accepted_mentee(dmp, specialties=["Surgery"]) for _ in range(2))
+        full = accepted_mentor(dmp, specialties=["Surgery"], capacity=1)
+        free = accepted_mentor(dmp, capacity=2)
+        services.proposal_add(round_=dmp_round, mentee=proposed, mentor=full)
+        board = selectors.board_for(dmp_round, user=coordinator)
+        rows = {row.application.pk: row for row in board.waitlist}
+        assert [s["mentor"] for s in rows[waiting.pk].suggestions] == [free]
+        # The mentee with a proposal shows it rather than a fresh suggestion.
+        assert rows[proposed.pk].proposal.mentor == full
+        assert rows[proposed.pk].suggestions == []
+        assert [row.application for row in board.mentor_choices] == [free]
+        client.force_login(coordinator)
+        html = client.get(board_url(dmp_round)).content.decode()
+        assert html.count(f"{full.applicant} (") == 0
+        assert "Has a proposed mentor in this draft." in html
+
+    def test_a_mentee_waits_without_suggestion_when_the_draft_fills_every_place(
+        self, client, coordinator, dmp, dmp_round
+    ):
+        proposed, waiting = accepted_mentee(dmp), accepted_mentee(dmp)
+        only = accepted_mentor(dmp, capacity=1)
+        services.proposal_add(round_=dmp_round, mentee=proposed, mentor=only)
+        board = selectors.board_for(dmp_round, user=coordinator)
+        assert all(row.suggestions == [] for row in board.waitlist)
+        assert board.offers == [] and board.mentor_choices == []
+        client.force_login(coordinator)
+        html = client.get(board_url(dmp_round)).content.decode()
+        assert "No mentor with a place left in this draft can take this mentee." in html
+        assert "No mentor has a place left in this draft." in html
+        # Removing the pair gives the place back.
+        services.proposal_remove(round_=dmp_round, match=Match.objects.get(mentee=proposed))
+        board = selectors.board_for(dmp_round, user=coordinator)
+        rows = {row.application.pk: row for row in board.waitlist}
+        assert [s["mentor"] for s in rows[waiting.pk].suggestions] == [only]
 
     def test_the_query_count_does_not_grow_with_the_round(
         self, client, coordinator, dmp, dmp_round, django_assert_num_queries
