@@ -66,6 +66,11 @@ WARM_START_MIN_ROWS = 256
 #: The auction behind the warm start stops after this many bids per row.
 AUCTION_BIDS_PER_ROW = 12
 
+#: ``_tighten`` (the second, exact-price round of the warm start) may make this
+#: many bids per row it starts with; the rows still out are left to the exact
+#: searches.  Any value gives the same result; the tests set it to 0.
+TIGHTEN_BIDS_PER_ROW = 4
+
 #: ``optimal_match`` places mentor places (one row per place) instead of
 #: mentees when there are fewer places than this fraction of the mentees.  A
 #: row that can reach no free column makes its search visit everything it can
@@ -415,10 +420,12 @@ def _assign(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> lis
     When the places exactly match the rows, its searches for the last rows
     are long if it starts from zero prices: few places are left, far away,
     and each search floods the flat region that earlier searches left.  So
-    in that case it first estimates the columns' prices with an auction
-    (``_auction_prices``) and starts from those (a "warm start").  The prices
-    only steer the searches: the result is exact either way.  Starting from
-    non-zero prices is sound because every row ends up placed and every
+    in that case it starts warm: an auction (``_auction``) estimates the
+    columns' prices, ``_tighten`` turns its result into a partial assignment
+    in which every placed row holds one of its best columns at those prices,
+    and the solver starts from that assignment and those prices, placing only
+    the rows left out.  The warm start only saves work: the result is exact
+    either way.  It is sound because every row ends up placed and every
     column full, so the prices of the columns that still had room while the
     solver ran never matter (see ``_place_rows``).  If the auction cannot
     place every row within its budget (then not every row can be placed), or
@@ -426,16 +433,20 @@ def _assign(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> lis
     """
     rows = len(arcs) - arcs.count([])
     if rows >= WARM_START_MIN_ROWS and rows == sum(cap) and all(c > 0 for c in cap):
-        prices = _auction_prices(arcs, cap, cmax)
-        if prices is not None:
-            asg = _place_rows(arcs, cap, cmax, [-p for p in prices], warm=True)
+        auction = _auction(arcs, cap, cmax)
+        if auction is not None:
+            price, holders, eps = auction
+            seed = _tighten(arcs, cap, price, holders, eps)
+            asg = _place_rows(arcs, cap, cmax, [-p for p in price], warm=True, seed=seed)
             if asg is not None:
                 return asg
     return _place_rows(arcs, cap, cmax, [0] * len(cap), warm=False)  # type: ignore[return-value]
 
 
-def _auction_prices(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> list[int] | None:
-    """Estimate a price for each column (a warm start for ``_place_rows``).
+def _auction(
+    arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int
+) -> tuple[list[int], list[list[tuple[int, int, int]]], int] | None:
+    """Estimate a price for each column (the first step of the warm start).
 
     A Gauss-Seidel auction (Bertsekas) in which column ``j`` sells ``cap[j]``
     places: a row bids for the column of least ``cost + price``, offering the
@@ -443,14 +454,15 @@ def _auction_prices(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int
     column drops its lowest bid, whose row bids again, and its price is its
     lowest bid.  With ``eps`` a sixty-fourth of the cost range this takes
     about five bids per row on the benchmark, and the prices come out close
-    enough to optimal ones to keep the solver's searches short.  Returns
+    to optimal ones.  Returns ``(price, holders, eps)``, ``holders[j]`` being
+    a min-heap of the ``(bid, row, cost)`` of the rows column ``j`` holds, or
     ``None`` if rows are still out after ``AUCTION_BIDS_PER_ROW`` bids per row
-    (as happens when not every row can be placed); when it returns prices, the
+    (as happens when not every row can be placed); when it returns, the
     auction has placed every row, so a complete assignment exists.
     """
     eps = cmax // 64 + 1
     price = [0] * len(cap)
-    holders: list[list[tuple[int, int]]] = [[] for _ in cap]  # min-heaps of (bid, row)
+    holders: list[list[tuple[int, int, int]]] = [[] for _ in cap]  # min-heaps of (bid, row, cost)
     queue = deque(i for i, row in enumerate(arcs) if row)
     budget = AUCTION_BIDS_PER_ROW * len(queue)
     # Each bid is at most cmax + eps above the highest price so far, so no
@@ -461,6 +473,7 @@ def _auction_prices(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int
         i = queue.popleft()
         v1 = v2 = none  # least and second least cost + price
         j1 = -1
+        c1 = 0
         for j, c in arcs[i]:
             if c >= v2:
                 break  # sorted by cost and prices >= 0: no better total follows
@@ -469,30 +482,129 @@ def _auction_prices(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int
                 v2 = v1
                 v1 = v
                 j1 = j
+                c1 = c
             elif v < v2:
                 v2 = v
         bid = price[j1] + eps + (v2 - v1 if v2 < none else 0)
         heap = holders[j1]
         if len(heap) < cap[j1]:
-            heappush(heap, (bid, i))
+            heappush(heap, (bid, i, c1))
             if len(heap) == cap[j1]:
                 price[j1] = heap[0][0]
         else:
-            queue.append(heapreplace(heap, (bid, i))[1])
+            queue.append(heapreplace(heap, (bid, i, c1))[1])
             price[j1] = heap[0][0]
-    return None if queue else price
+    return None if queue else (price, holders, eps)
+
+
+def _tighten(
+    arcs: list[list[tuple[int, int]]],
+    cap: list[int],
+    price: list[int],
+    holders: list[list[tuple[int, int, int]]],
+    eps: int,
+) -> list[tuple[int, int, int]]:
+    """Turn the auction's result into rows that hold a best column (in place).
+
+    The solver can start from a partial assignment only if every placed row
+    holds one of its best columns, ``cost + price`` being least there (so its
+    arcs all have non-negative reduced costs).  An auction row is within
+    ``eps`` of that, not always at it.  Each row is given a *key*: the highest
+    price its column could have with the row still holding a best column
+    (its second-best ``cost + price`` minus its cost).  Prices only rise, so a
+    key worked out earlier is never above the true one.  A row's bid minus
+    ``eps`` is its key at the time it bid; rows whose key is below their
+    column's price are checked against today's prices, and those not at a best
+    column leave.  A full column's price becomes its lowest key.
+
+    The rows that left then bid again as in the auction but with ``eps`` 0
+    (Jonker and Volgenant's "augmenting row reduction"), offering exactly
+    their key, so every row held stays at a best column.  Without ``eps``
+    rows can outbid each other forever at an unchanged price, so the round
+    stops after ``TIGHTEN_BIDS_PER_ROW`` bids per row it started with; the
+    rows still out are placed by the exact searches.
+
+    Returns the ``(row, column, cost)`` of every row held, and leaves the
+    prices in ``price``.
+    """
+    m = len(cap)
+    queue: deque[int] = deque()
+    heaps: list[list[tuple[int, int, int]]] = []  # min-heaps of (key, row, cost)
+    for j in range(m):
+        pj = price[j]
+        kept = []
+        for bid, r, cj in holders[j]:
+            key = bid - eps
+            if key < pj:
+                v2 = None  # least cost + price over the row's other columns
+                for k, c in arcs[r]:
+                    if k != j:
+                        v = c + price[k]
+                        if v2 is None or v < v2:
+                            v2 = v
+                if v2 is None:
+                    key = pj  # no other column: always at its best
+                elif cj + pj <= v2:
+                    key = v2 - cj
+                else:
+                    queue.append(r)
+                    continue
+            kept.append((key, r, cj))
+        heapify(kept)
+        heaps.append(kept)
+        if len(kept) == cap[j]:
+            price[j] = kept[0][0]  # >= pj: every key kept is
+
+    budget = TIGHTEN_BIDS_PER_ROW * len(queue)
+    while queue and budget > 0:
+        budget -= 1
+        i = queue.popleft()
+        v1 = v2 = _INF
+        j1 = -1
+        c1 = 0
+        for j, c in arcs[i]:
+            if c >= v2:
+                break  # sorted by cost and prices >= 0: no better total follows
+            v = c + price[j]
+            if v < v1:
+                v2 = v1
+                v1 = v
+                j1 = j
+                c1 = c
+            elif v < v2:
+                v2 = v
+        # The key; a row with one column has no limit, and any lower value
+        # is a valid key (it only makes the column's price lower).
+        key = price[j1] + (v2 - v1 if v2 != _INF else 1)
+        heap = heaps[j1]
+        if len(heap) < cap[j1]:
+            heappush(heap, (key, i, c1))
+            if len(heap) == cap[j1]:
+                price[j1] = heap[0][0]
+        else:
+            queue.append(heapreplace(heap, (key, i, c1))[1])
+            price[j1] = heap[0][0]
+    return [(r, j, c) for j in range(m) for _, r, c in heaps[j]]
 
 
 def _place_rows(
-    arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int, pc: list[int], *, warm: bool
+    arcs: list[list[tuple[int, int]]],
+    cap: list[int],
+    cmax: int,
+    pc: list[int],
+    *,
+    warm: bool,
+    seed: Iterable[tuple[int, int, int]] = (),
 ) -> list[int] | None:
     """Successive shortest paths from the column potentials ``pc`` (see ``_assign``).
 
     With ``warm`` false, ``pc`` is all zeros and this is the cold solve: it
     returns the optimal assignment.  With ``warm`` true, ``pc`` may be any
-    ints (minus the auction's prices); it returns the optimal assignment, or
-    ``None`` when it cannot prove one (a row can reach no free column, or the
-    columns left with room are not the cheapest).
+    ints (minus the auction's prices), and ``seed`` lists ``(row, column,
+    cost)`` moves to start from, each row at one of its best columns under
+    ``pc`` (see ``_tighten``); it returns the optimal assignment, or ``None``
+    when it cannot prove one (a row can reach no free column, or the columns
+    left with room are not the cheapest).
 
     Successive shortest paths, one row at a time (the Hungarian method on the
     sparse graph).  Residual arcs are row -> column for pairs not assigned,
@@ -540,7 +652,9 @@ def _place_rows(
     too: it suffices that each column with room has a potential at least that
     of each used column; if not, ``None`` is returned.  A row that can reach
     no column with room also gives ``None`` (the dummy column needs the cold
-    invariant).
+    invariant).  The seeded rows are placed before the others; since each is
+    at a best column, its arcs have non-negative reduced costs and the same
+    argument holds.
     """
     n = len(arcs)
     m = len(cap)
@@ -552,6 +666,14 @@ def _place_rows(
     nonfull = dict.fromkeys(j for j in range(m) if cap[j] > 0)
     # pc: potentials of columns (== pt while the column is not full, when cold)
     pt = max(pc, default=0)  # potential of the sink (>= every pc[j])
+    for r, j, c in seed:
+        asg[r] = j
+        ac[r] = c
+        held[j].append(r)
+        load[j] += 1
+        if load[j] == cap[j]:
+            full[j] = True
+            del nonfull[j]
 
     # Search labels, valid when the stamp equals the search's number.
     fd = [0] * m  # forward distance of a column
@@ -569,8 +691,8 @@ def _place_rows(
 
     for i in range(n):
         row = arcs[i]
-        if not row:
-            continue
+        if not row or asg[i] >= 0:
+            continue  # no arcs, or seeded
         # pi(i) = max_j (pi(j) - c): the row's cheapest arcs get reduced cost 0.
         best = -_INF
         bj = -1
@@ -654,11 +776,9 @@ def _place_rows(
                 bpopped.append(j)
                 base = d - pc[j]
                 for r, c in rarcs[j]:  # type: ignore[index]
-                    if r >= i:
-                        break  # rows not placed yet are not in the graph (sorted by row)
                     a = asg[r]
-                    if a == j or not full[a]:
-                        continue
+                    if a == j or a < 0 or not full[a]:
+                        continue  # (rows not placed yet are not in the graph)
                     nd = base + c + pc[a] - ac[r]
                     if nd >= mu or (bst[a] == st and nd >= bd[a]):
                         continue
