@@ -69,7 +69,7 @@ AUCTION_BIDS_PER_ROW = 12
 #: ``_tighten`` (the second, exact-price round of the warm start) may make this
 #: many bids per row it starts with; the rows still out are left to the exact
 #: searches.  Any value gives the same result; the tests set it to 0.
-TIGHTEN_BIDS_PER_ROW = 4
+TIGHTEN_BIDS_PER_ROW = 8
 
 #: ``optimal_match`` places mentor places (one row per place) instead of
 #: mentees when there are fewer places than this fraction of the mentees.  A
@@ -333,6 +333,10 @@ def _optimal_match(
     top = max(values, default=0)
     cmax = top - min(values, default=0)
 
+    # One int object per distinct cost when there are few (the usual case of
+    # integer scores), rather than one per pair: the solver then reads far
+    # less memory.
+    costs: list[int] | None = list(range(cmax + 1)) if cmax <= 1 << 16 else None
     mentee_ids: list[Hashable] = []
     mentee_index: dict[Hashable, int] = {}
     mentor_ids: list[Hashable] = []
@@ -355,7 +359,7 @@ def _optimal_match(
                 else:
                     j = mentor_index[mentor] = -1
             if j >= 0:
-                row_arcs[i].append((j, top - v))
+                row_arcs[i].append((j, top - v if costs is None else costs[top - v]))
                 degree[j] += 1
     except (TypeError, ValueError):
         for key in scores:
@@ -573,6 +577,9 @@ def _tighten(
                 c1 = c
             elif v < v2:
                 v2 = v
+                if v == v1 and len(heaps[j1]) == cap[j1] and len(heaps[j]) < cap[j]:
+                    j1 = j  # a tie: take the column with room, evicting nobody
+                    c1 = c
         # The key; a row with one column has no limit, and any lower value
         # is a valid key (it only makes the column's price lower).
         key = price[j1] + (v2 - v1 if v2 != _INF else 1)
