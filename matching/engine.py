@@ -21,8 +21,9 @@ capacities on the other:
     Among all assignments within the capacities, the one that matches the most
     mentees and, among those, has the highest total score.  It is an exact
     min-cost-flow solver (successive shortest paths with Dijkstra and node
-    potentials, see ``_assign``, warm-started from auction prices when the
-    places exactly match the mentees), not a heuristic.
+    potentials, see ``_assign``, warm-started from an auction's prices and
+    partial assignment when the places exactly match the mentees), not a
+    heuristic.
 
 Ids may be any hashable values; they need not be sortable.  Internally they
 are mapped to ints in first-seen (insertion) order, and every tie is broken
