@@ -201,6 +201,10 @@ def describe_filters(view: DatabaseView) -> list[tuple[str, str]]:
         "deadline": dict(DEADLINE_CHOICES),
         "format": dict(Format.choices),
     }
+    if chosen := view.active.get("learners"):
+        # One query, only when that filter is on: codes read as the labels the
+        # filter shows.
+        labels["learners"] = dict(LearnerType.objects.filter(code__in=chosen).values_list("code", "label"))
     described = []
     for name, value in view.active.items():
         legend = view.filterset.filters[name].label

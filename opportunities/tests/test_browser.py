@@ -94,7 +94,7 @@ def test_a_learner_filters_and_downloads_exactly_what_they_see(page, learner, en
         '=HYPERLINK("https://sunnybrook.example.org/summer"'
     )
     about = {r[0]: r[1] for r in workbook["About"].iter_rows(min_row=2, values_only=True)}
-    assert about["Kind"] == "Summer opportunity" and about["Eligible learners"] == "MD2"
+    assert about["Kind"] == "Summer opportunity" and about["Eligible learners"] == "MD year 2"
 
 
 def test_an_opportunity_page_and_the_suggestion_form_are_accessible(page, learner, entries):

@@ -194,6 +194,12 @@ class TestFilters:
             "Surgical Exploration Summer",
         ]
 
+    def test_rows_and_the_filter_summary_name_learners_as_the_filter_does(self, client, catalogue):
+        html = client.get("/database/?q=CMA").content.decode()
+        assert "MD year 3, PGY1 resident" in re.sub(r"\s+", " ", html)
+        response = client.get("/database/?learners=PGY1&learners=MD3")
+        assert ("Eligible learners", "PGY1 resident, MD year 3") in response.context["active_filters"]
+
     def test_deadline_buckets(self, client, catalogue):
         assert names(client.get("/database/?deadline=month")) == ["Family Medicine Mentorship"]
         assert names(client.get("/database/?deadline=later")) == ["Surgical Exploration Summer"]
