@@ -6,6 +6,7 @@ Everything here runs in a fixed number of queries however big the round is;
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -361,6 +362,13 @@ def suggestions_for_mentee(round_: Round, mentee_id: int, *, user) -> tuple[Appl
         raise Http404("This mentee is not waiting for a mentor in this round.")
     show_identity = user_sees_identity(user, round_.program)
     mentors = {a.pk: a for a in pool.mentors}
+    # Places count the draft, as on the board: other mentees' proposed pairs
+    # will take them when the round is published.
+    proposed = Counter(
+        Match.objects.filter(round=round_, status=MatchStatus.PROPOSED)
+        .exclude(mentee_id=mentee_id)
+        .values_list("mentor_id", flat=True)
+    )
     rows = sorted(
         (s for (e, _), s in pool.pairs.items() if e == mentee_id),
         key=lambda s: (-s.score, s.mentor_id),
@@ -368,7 +376,8 @@ def suggestions_for_mentee(round_: Round, mentee_id: int, *, user) -> tuple[Appl
     return mentee, [
         {
             "mentor": mentors[s.mentor_id],
-            "remaining": pool.people[s.mentor_id].capacity,
+            "remaining": max(pool.people[s.mentor_id].capacity - proposed[s.mentor_id], 0),
+            "proposed": proposed[s.mentor_id],
             "score": s.score,
             "reasons": _visible(s.reasons, show_identity),
         }

@@ -195,6 +195,25 @@ class TestBoard:
         assert html.count(f"{full.applicant} (") == 0
         assert "Has a proposed mentor in this draft." in html
 
+    def test_the_all_mentors_page_counts_places_the_draft_takes(self, client, coordinator, dmp, dmp_round):
+        proposed, waiting = accepted_mentee(dmp), accepted_mentee(dmp)
+        mentor = accepted_mentor(dmp, capacity=2)
+        match = services.proposal_add(round_=dmp_round, mentee=proposed, mentor=mentor)
+        _, rows = selectors.suggestions_for_mentee(dmp_round, waiting.pk, user=coordinator)
+        assert [(row["mentor"], row["remaining"], row["proposed"]) for row in rows] == [(mentor, 1, 1)]
+        client.force_login(coordinator)
+        url = reverse("admin:matching_round_suggestions", args=[dmp_round.pk, waiting.pk])
+        html = " ".join(client.get(url).content.decode().split())
+        assert '<td> 1 <span class="small">(1 proposed to other mentees)</span> </td>' in html
+        # Removing the proposal gives the place back.
+        services.proposal_remove(round_=dmp_round, match=match)
+        _, rows = selectors.suggestions_for_mentee(dmp_round, waiting.pk, user=coordinator)
+        assert [(row["remaining"], row["proposed"]) for row in rows] == [(2, 0)]
+        # A mentee's own proposal does not count against it.
+        services.proposal_add(round_=dmp_round, mentee=waiting, mentor=mentor)
+        _, rows = selectors.suggestions_for_mentee(dmp_round, waiting.pk, user=coordinator)
+        assert [(row["remaining"], row["proposed"]) for row in rows] == [(2, 0)]
+
     def test_a_mentee_waits_without_suggestion_when_the_draft_fills_every_place(
         self, client, coordinator, dmp, dmp_round
     ):
