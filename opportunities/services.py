@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -311,10 +312,33 @@ def _enqueue_export(job_id) -> None:
     transaction.on_commit(lambda: build_export.delay(str(job_id)))
 
 
+#: A job still waiting after this long is marked failed (see
+#: ``export_delete_expired``), so it is not handed out again either.
+EXPORT_STUCK_AFTER = datetime.timedelta(hours=1)
+
+
 @transaction.atomic
 def export_request(*, user, query_string: str, total_rows: int) -> ExportJob:
     """Queue a large export of the list that ``query_string`` selects; a task
-    builds it after commit."""
+    builds it after commit.
+
+    Asking again for the same list while its file is still being prepared
+    (a second click, a reload) returns the job already under way rather than
+    building the same file twice.  The person's row is locked first, so two
+    requests at the same moment cannot both start one."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    waiting = (
+        ExportJob.objects.filter(
+            requested_by=user,
+            query_string=query_string,
+            status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING],
+            created_at__gte=timezone.now() - EXPORT_STUCK_AFTER,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if waiting is not None:
+        return waiting
     job = ExportJob.objects.create(
         requested_by=user,
         query_string=query_string,
@@ -410,7 +434,7 @@ def export_delete_expired(*, now: datetime.datetime | None = None) -> int:
     # page refreshing for ever: after an hour it is marked failed.
     ExportJob.objects.filter(
         status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING],
-        created_at__lt=now - datetime.timedelta(hours=1),
+        created_at__lt=now - EXPORT_STUCK_AFTER,
     ).update(status=ExportJob.Status.FAILED, error="Not finished within an hour.", finished_at=now)
     stale = now.timestamp() - settings.EXPORT_RETENTION_HOURS * 3600
     for upload in (Path(settings.MEDIA_ROOT) / "imports").glob("*.xlsx"):

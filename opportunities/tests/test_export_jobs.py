@@ -90,6 +90,37 @@ class TestBackgroundExport:
         still = client.get(job.get_absolute_url() + "?refresh=off")
         assert "Refresh" not in still and "Check again" in still.content.decode()
 
+    def test_asking_again_while_it_is_prepared_reuses_the_job(
+        self, client, learner, large, django_capture_on_commit_callbacks
+    ):
+        client.force_login(learner)
+        with django_capture_on_commit_callbacks(execute=False) as first_tasks:
+            first = job_id_from(client.get("/database/export.xlsx"))
+        with django_capture_on_commit_callbacks(execute=False) as again_tasks:
+            again = job_id_from(client.get("/database/export.xlsx"))
+        assert again == first and len(first_tasks) == 1 and again_tasks == []
+        # Another list is another file.
+        with django_capture_on_commit_callbacks(execute=False):
+            other = job_id_from(client.get("/database/export.xlsx?sort=-name"))
+        assert other != first
+        # Another member asking for the same list gets a file of their own.
+        client.force_login(make_user("second@mail.example.edu"))
+        with django_capture_on_commit_callbacks(execute=False):
+            theirs = job_id_from(client.get("/database/export.xlsx"))
+        assert theirs not in (first, other)
+        client.force_login(learner)
+        # Once the file is ready (or the job failed), asking again builds a
+        # fresh one: the database may have changed.
+        ExportJob.objects.filter(pk=first).update(status=ExportJob.Status.DONE)
+        with django_capture_on_commit_callbacks(execute=False):
+            fresh = job_id_from(client.get("/database/export.xlsx"))
+        assert fresh not in (first, other)
+        # A job waiting for over an hour is not handed out again.
+        ExportJob.objects.filter(pk=fresh).update(created_at=timezone.now() - datetime.timedelta(hours=2))
+        with django_capture_on_commit_callbacks(execute=False):
+            assert job_id_from(client.get("/database/export.xlsx")) != fresh
+        assert ExportJob.objects.count() == 5
+
     def test_progress_is_reported_while_rows_are_written(self, large):
         calls = []
         view = opportunity_search(QueryDict(""))
