@@ -693,7 +693,7 @@ def _place_rows(
     bsucc = [0] * m  # row that leaves the column on the path ...
     bnext = [0] * m  # ... for this column ...
     bcost = [0] * m  # ... over an arc of this cost
-    rarcs: list[list[tuple[int, int]]] | None = None  # (row, cost) listing each column
+    rarcs: list[list[int]] | None = None  # row, cost, row, cost... listing each column
     threshold = BIDIRECTIONAL_AFTER
     stamp = 0
 
@@ -771,7 +771,7 @@ def _place_rows(
                     rarcs = [[] for _ in range(m)]
                     for r, rrow in enumerate(arcs):
                         for j, c in rrow:
-                            rarcs[j].append((r, c))
+                            rarcs[j] += r, c
                 for j in nonfull:
                     bst[j] = st
                     bd[j] = 0
@@ -783,7 +783,8 @@ def _place_rows(
                 d, j = heappop(bheap)
                 bpopped.append(j)
                 base = d - pc[j]
-                for r, c in rarcs[j]:  # type: ignore[index]
+                it = iter(rarcs[j])  # type: ignore[index]
+                for r, c in zip(it, it, strict=True):  # the pairs of the flat list
                     a = asg[r]
                     if a == j or a < 0 or not full[a]:
                         continue  # (rows not placed yet are not in the graph)
