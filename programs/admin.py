@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from mentorship.admin import TamperProofAdminMixin
 
@@ -69,12 +70,14 @@ class SpecialtyAdmin(TamperProofAdminMixin, admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(TamperProofAdminMixin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "url", "order", "is_published"]
     list_editable = ["order", "is_published"]
 
 
 @admin.register(SiteContent)
 class SiteContentAdmin(TamperProofAdminMixin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "intro", "contact_text", "contact_email", "hero_image_credit"]}),
         (
