@@ -72,6 +72,13 @@ AUCTION_BIDS_PER_ROW = 12
 #: searches.  Any value gives the same result; the tests set it to 0.
 TIGHTEN_BIDS_PER_ROW = 8
 
+#: A warm search first looks for augmenting paths shorter than this many times
+#: the auction's ``eps`` (almost all are), and only if it finds none starts
+#: again with a limit four times larger, and so on.  Labels at or beyond the
+#: limit are never pushed, which saves most of a search's heap work.  Any
+#: value gives the same result; the tests set it to 0 and to a huge value.
+SEARCH_LIMIT_EPS = 2
+
 #: ``optimal_match`` places mentor places (one row per place) instead of
 #: mentees when there are fewer places than this fraction of the mentees.  A
 #: row that can reach no free column makes its search visit everything it can
@@ -406,9 +413,8 @@ def _optimal_match(
                 result[mentee_ids[i]] = mentor_ids[owner[slot]]  # type: ignore[index]
     else:
         assigned = _assign(row_arcs, mentor_cap, cmax)
-        for i, j in enumerate(assigned):
-            if j >= 0:
-                result[mentee_ids[i]] = mentor_ids[j]  # type: ignore[index]
+        mentor_ids.append(None)  # so that column -1 reads as unmatched
+        result = dict(zip(mentee_ids, map(mentor_ids.__getitem__, assigned), strict=True))
     return result
 
 
@@ -442,7 +448,9 @@ def _assign(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> lis
         if auction is not None:
             price, holders, eps = auction
             seed = _tighten(arcs, cap, price, holders, eps)
-            asg = _place_rows(arcs, cap, cmax, [-p for p in price], warm=True, seed=seed)
+            asg = _place_rows(
+                arcs, cap, cmax, [-p for p in price], warm=True, seed=seed, first_limit=SEARCH_LIMIT_EPS * eps
+            )
             if asg is not None:
                 return asg
     return _place_rows(arcs, cap, cmax, [0] * len(cap), warm=False)  # type: ignore[return-value]
@@ -603,6 +611,7 @@ def _place_rows(
     *,
     warm: bool,
     seed: Iterable[tuple[int, int, int]] = (),
+    first_limit: float = _INF,
 ) -> list[int] | None:
     """Successive shortest paths from the column potentials ``pc`` (see ``_assign``).
 
@@ -631,7 +640,10 @@ def _place_rows(
     shortest augmenting path keeps that true.
 
     A row whose best column is free is placed at once.  Otherwise a Dijkstra
-    search runs from the row; once it has settled ``BIDIRECTIONAL_AFTER``
+    search runs from the row (with ``first_limit``, it first looks only for
+    paths shorter than that and starts again with a larger limit if there are
+    none: it settles the same columns in the same order, so it finds the same
+    path, but never pushes a label at or past the limit); once it has settled ``BIDIRECTIONAL_AFTER``
     columns a second Dijkstra runs backwards from the free columns and the two
     alternate until they meet (``top_f + top_b >= mu``).  The potentials are
     then updated so that the shortest path (length ``D``) becomes tight: with
@@ -729,111 +741,118 @@ def _place_rows(
                 del nonfull[bj]
             continue
 
-        stamp += 1
-        st = stamp
-        mu = _INF  # length of the best path found so far
-        meet = -1  # column where that path was found
-        heap = []
-        for j, c in row:
-            d = best - pc[j] + c
-            if full[j]:
-                fst[j] = st
-                fd[j] = d
-                fpred[j] = i
-                fpc[j] = c
-                heap.append((d, j))
-            elif d < mu:
-                mu = d
-                meet = j
-                fpred[j] = i
-                fpc[j] = c
-        heapify(heap)
-        fpopped: list[int] = []
-        bactive = False
-        bheap: list[tuple[int, int]] = []
-        bpopped: list[int] = []
-        topf = _INF
+        # A warm search first looks only for paths shorter than ``limit``,
+        # then, if it finds none, starts again with a larger one.
+        limit = first_limit
         while True:
-            while heap and heap[0][0] > fd[heap[0][1]]:
-                heappop(heap)  # stale entry
-            topf = heap[0][0] if heap else _INF
-            if bactive:
-                while bheap and bheap[0][0] > bd[bheap[0][1]]:
-                    heappop(bheap)
-                topb = bheap[0][0] if bheap else _INF
-            else:
-                topb = 0
-            if topf + topb >= mu:
-                break
-            if not bactive and len(fpopped) >= threshold:
-                bactive = True
-                if rarcs is None:
-                    rarcs = [[] for _ in range(m)]
-                    for r, rrow in enumerate(arcs):
-                        for j, c in rrow:
-                            rarcs[j] += r, c
-                for j in nonfull:
-                    bst[j] = st
-                    bd[j] = 0
-                    bheap.append((0, j))
-                continue
-            if bactive and len(bpopped) < len(fpopped):
-                # Backward step: settle column j at distance d from the sink;
-                # a row r listing j could leave its column a for j.
-                d, j = heappop(bheap)
-                bpopped.append(j)
-                base = d - pc[j]
-                it = iter(rarcs[j])  # type: ignore[index]
-                for r, c in zip(it, it, strict=True):  # the pairs of the flat list
-                    a = asg[r]
-                    if a == j or a < 0 or not full[a]:
-                        continue  # (rows not placed yet are not in the graph)
-                    nd = base + c + pc[a] - ac[r]
-                    if nd >= mu or (bst[a] == st and nd >= bd[a]):
-                        continue
-                    bst[a] = st
-                    bd[a] = nd
-                    bsucc[a] = r
-                    bnext[a] = j
-                    bcost[a] = c
-                    heappush(bheap, (nd, a))
-                    if fst[a] == st and fd[a] + nd < mu:
-                        mu = fd[a] + nd
-                        meet = a
-            else:
-                # Forward step: settle column j; each of its rows may move on.
-                d, j = heappop(heap)
-                fpopped.append(j)
-                pj = pc[j]
-                for r in held[j]:
-                    base = d + pj - ac[r]
-                    cut = mu - base + pt  # c >= cut means nd >= mu
-                    for j2, c in arcs[r]:
-                        if c >= cut:
-                            break
-                        nd = base + c - pc[j2]
-                        if nd >= mu:
+            stamp += 1
+            st = stamp
+            mu = limit  # length of the best path found so far, or the limit
+            meet = -1  # column where that path was found
+            heap = []
+            for j, c in row:
+                d = best - pc[j] + c
+                if full[j]:
+                    fst[j] = st
+                    fd[j] = d
+                    fpred[j] = i
+                    fpc[j] = c
+                    heap.append((d, j))
+                elif d < mu:
+                    mu = d
+                    meet = j
+                    fpred[j] = i
+                    fpc[j] = c
+            heapify(heap)
+            fpopped: list[int] = []
+            bactive = False
+            bheap: list[tuple[int, int]] = []
+            bpopped: list[int] = []
+            topf = _INF
+            while True:
+                while heap and heap[0][0] > fd[heap[0][1]]:
+                    heappop(heap)  # stale entry
+                topf = heap[0][0] if heap else _INF
+                if bactive:
+                    while bheap and bheap[0][0] > bd[bheap[0][1]]:
+                        heappop(bheap)
+                    topb = bheap[0][0] if bheap else _INF
+                else:
+                    topb = 0
+                if topf + topb >= mu:
+                    break
+                if not bactive and len(fpopped) >= threshold:
+                    bactive = True
+                    if rarcs is None:
+                        rarcs = [[] for _ in range(m)]
+                        for r, rrow in enumerate(arcs):
+                            for j, c in rrow:
+                                rarcs[j] += r, c
+                    for j in nonfull:
+                        bst[j] = st
+                        bd[j] = 0
+                        bheap.append((0, j))
+                    continue
+                if bactive and len(bpopped) < len(fpopped):
+                    # Backward step: settle column j at distance d from the sink;
+                    # a row r listing j could leave its column a for j.
+                    d, j = heappop(bheap)
+                    bpopped.append(j)
+                    base = d - pc[j]
+                    it = iter(rarcs[j])  # type: ignore[index]
+                    for r, c in zip(it, it, strict=True):  # the pairs of the flat list
+                        a = asg[r]
+                        if a == j or a < 0 or not full[a]:
+                            continue  # (rows not placed yet are not in the graph)
+                        nd = base + c + pc[a] - ac[r]
+                        if nd >= mu or (bst[a] == st and nd >= bd[a]):
                             continue
-                        if not full[j2]:
-                            mu = nd
-                            cut = mu - base + pt
-                            meet = j2
+                        bst[a] = st
+                        bd[a] = nd
+                        bsucc[a] = r
+                        bnext[a] = j
+                        bcost[a] = c
+                        heappush(bheap, (nd, a))
+                        if fst[a] == st and fd[a] + nd < mu:
+                            mu = fd[a] + nd
+                            meet = a
+                else:
+                    # Forward step: settle column j; each of its rows may move on.
+                    d, j = heappop(heap)
+                    fpopped.append(j)
+                    pj = pc[j]
+                    for r in held[j]:
+                        base = d + pj - ac[r]
+                        cut = mu - base + pt  # c >= cut means nd >= mu
+                        for j2, c in arcs[r]:
+                            if c >= cut:
+                                break
+                            nd = base + c - pc[j2]
+                            if nd >= mu:
+                                continue
+                            if not full[j2]:
+                                mu = nd
+                                cut = mu - base + pt
+                                meet = j2
+                                fpred[j2] = r
+                                fpc[j2] = c
+                                continue
+                            if fst[j2] == st:
+                                if nd >= fd[j2]:
+                                    continue
+                            else:
+                                fst[j2] = st
+                            fd[j2] = nd
                             fpred[j2] = r
                             fpc[j2] = c
-                            continue
-                        if fst[j2] == st:
-                            if nd >= fd[j2]:
-                                continue
-                        else:
-                            fst[j2] = st
-                        fd[j2] = nd
-                        fpred[j2] = r
-                        fpc[j2] = c
-                        heappush(heap, (nd, j2))
-                        if bactive and bst[j2] == st and nd + bd[j2] < mu:
-                            mu = nd + bd[j2]
-                            cut = mu - base + pt
-                            meet = j2
+                            heappush(heap, (nd, j2))
+                            if bactive and bst[j2] == st and nd + bd[j2] < mu:
+                                mu = nd + bd[j2]
+                                cut = mu - base + pt
+                                meet = j2
+            if meet >= 0 or limit == _INF:
+                break
+            limit = limit * 4 if 0 < limit <= cmax else _INF
 
         if meet < 0:
             if warm:

@@ -532,7 +532,13 @@ def balanced_score_instances(draw, max_mentees=6, max_mentors=3):
     return scores, capacities
 
 
-WARM_SETTINGS = ("WARM_START_MIN_ROWS", "AUCTION_BIDS_PER_ROW", "TIGHTEN_BIDS_PER_ROW", "BIDIRECTIONAL_AFTER")
+WARM_SETTINGS = (
+    "WARM_START_MIN_ROWS",
+    "AUCTION_BIDS_PER_ROW",
+    "TIGHTEN_BIDS_PER_ROW",
+    "BIDIRECTIONAL_AFTER",
+    "SEARCH_LIMIT_EPS",
+)
 
 
 @PROPERTY
@@ -541,11 +547,12 @@ WARM_SETTINGS = ("WARM_START_MIN_ROWS", "AUCTION_BIDS_PER_ROW", "TIGHTEN_BIDS_PE
     st.sampled_from([0, 1, 12]),
     st.sampled_from([0, 1, 4, 100]),
     st.sampled_from([0, 256, 10**9]),
+    st.sampled_from([0, 1, 2, 10**9]),
 )
-def test_optimal_match_warm_start_matches_brute_force(instance, bids, tighten_bids, after):
+def test_optimal_match_warm_start_matches_brute_force(instance, bids, tighten_bids, after, limit):
     scores, capacities = instance
     old = [getattr(engine, name) for name in WARM_SETTINGS]
-    for name, value in zip(WARM_SETTINGS, (0, bids, tighten_bids, after), strict=True):
+    for name, value in zip(WARM_SETTINGS, (0, bids, tighten_bids, after, limit), strict=True):
         setattr(engine, name, value)
     try:
         result = optimal_match(scores, capacities)
@@ -606,6 +613,28 @@ def test_place_rows_from_a_seed_finishes_the_optimum():
         return sum(dict(arcs[r])[j] for r, j in enumerate(asg))
 
     assert cost(warm) == cost(cold)
+
+
+@pytest.mark.parametrize("after", [0, 256])
+def test_search_limit_changes_no_step_of_the_solve(after, monkeypatch):
+    # A limited search settles the same columns in the same order as an
+    # unlimited one, so the assignment is identical (not only as cheap), with
+    # limits that always restart (0, 1) and limits that rarely or never do.
+    monkeypatch.setattr(engine, "BIDIRECTIONAL_AFTER", after)
+    arcs, cap = balanced_arcs(random.Random(after + 5), 800, 200, 6, 1000)
+    price, holders, eps = engine._auction(arcs, cap, 1000)
+    seed = engine._tighten(arcs, cap, price, holders, eps)
+    assert len(seed) < len(arcs)  # the searches have rows to place
+
+    def solve(limit):
+        return engine._place_rows(
+            arcs, cap, 1000, [-p for p in price], warm=True, seed=seed, first_limit=limit
+        )
+
+    unlimited = solve(float("inf"))
+    assert unlimited is not None
+    for limit in (0, 1, eps, 2 * eps, 10**9):
+        assert solve(limit) == unlimited
 
 
 def test_warm_start_gives_up_when_not_every_mentee_can_be_placed(monkeypatch):
