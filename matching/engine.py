@@ -498,7 +498,7 @@ def _auction(
                 c1 = c
             elif v < v2:
                 v2 = v
-        bid = price[j1] + eps + (v2 - v1 if v2 < none else 0)
+        bid = (v2 if v2 < none else v1) - c1 + eps  # the price plus the margin plus eps
         heap = holders[j1]
         if len(heap) < cap[j1]:
             heappush(heap, (bid, i, c1))
@@ -549,13 +549,15 @@ def _tighten(
         for bid, r, cj in holders[j]:
             key = bid - eps
             if key < pj:
-                v2 = None  # least cost + price over the row's other columns
+                v2 = _INF  # least cost + price over the row's other columns
                 for k, c in arcs[r]:
+                    if c >= v2:
+                        break  # sorted by cost and prices >= 0: no better total follows
                     if k != j:
                         v = c + price[k]
-                        if v2 is None or v < v2:
+                        if v < v2:
                             v2 = v
-                if v2 is None:
+                if v2 == _INF:
                     key = pj  # no other column: always at its best
                 elif cj + pj <= v2:
                     key = v2 - cj
