@@ -41,8 +41,9 @@ import gc
 import math
 import operator
 from collections import deque
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from heapq import heapify, heappop, heappush, heapreplace
+from itertools import chain
 from numbers import Real
 from typing import TypeVar
 
@@ -52,6 +53,15 @@ Mentee = TypeVar("Mentee", bound=Hashable)
 Mentor = TypeVar("Mentor", bound=Hashable)
 
 _INF = float("inf")
+
+#: A row of the assignment solver: the columns it may take, each followed by
+#: its cost (``column, cost, column, cost, ...``), in order of cost.  Flat, so
+#: that a scan reads one array of shared ints rather than a tuple object per
+#: arc; on the benchmark's memory-bound machine that is worth the extra
+#: instructions of walking it as ``zip(it, it)`` (without ``strict=``, which
+#: would build a keyword dict per scan).
+Row = tuple[int, ...]
+_by_cost = operator.itemgetter(1)
 
 #: A shortest-path search that has settled this many mentors without reaching
 #: a free one also starts searching backwards from the free mentors (see
@@ -380,9 +390,6 @@ def _optimal_match(
     result: dict[Mentee, Mentor | None] = dict.fromkeys(mentee_ids)  # type: ignore[arg-type]
     if not m:
         return result
-    by_cost = operator.itemgetter(1)
-    for arcs in row_arcs:
-        arcs.sort(key=by_cost)  # _assign relies on this order
     # A mentor cannot take more mentees than list it, so its usable places are
     # min(capacity, degree); that changes no optimum, and lets _assign see when
     # the places exactly match the mentees.
@@ -392,6 +399,7 @@ def _optimal_match(
     # shortest-path searches that cannot reach a free column stay rare.
     mentee_rows = n - row_arcs.count([])
     slot_rows = sum(mentor_cap)
+    rows: list[Row]
 
     if slot_rows < mentee_rows * TRANSPOSE_RATIO:
         # Rows are mentor places (each shares its mentor's list), columns are
@@ -401,28 +409,34 @@ def _optimal_match(
             for j, c in arcs:
                 col_arcs[j].append((i, c))
         owner: list[int] = []
-        slot_arcs: list[list[tuple[int, int]]] = []
+        rows = []
         for j in range(m):
-            col_arcs[j].sort(key=by_cost)
+            row = _flat_row(col_arcs[j])
             for _ in range(mentor_cap[j]):
                 owner.append(j)
-                slot_arcs.append(col_arcs[j])
-        assigned = _assign(slot_arcs, [1] * n, cmax)
+                rows.append(row)
+        assigned = _assign(rows, [1] * n, cmax)
         for slot, i in enumerate(assigned):
             if i >= 0:
                 result[mentee_ids[i]] = mentor_ids[owner[slot]]  # type: ignore[index]
     else:
-        assigned = _assign(row_arcs, mentor_cap, cmax)
+        rows = [_flat_row(arcs) for arcs in row_arcs]
+        assigned = _assign(rows, mentor_cap, cmax)
         mentor_ids.append(None)  # so that column -1 reads as unmatched
         result = dict(zip(mentee_ids, map(mentor_ids.__getitem__, assigned), strict=True))
     return result
 
 
-def _assign(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> list[int]:
+def _flat_row(arcs: list[tuple[int, int]]) -> Row:
+    """The ``(column, cost)`` pairs of a row as a ``Row``: sorted by cost, flat."""
+    return tuple(chain.from_iterable(sorted(arcs, key=_by_cost)))
+
+
+def _assign(arcs: Sequence[Row], cap: list[int], cmax: int) -> list[int]:
     """Min-cost assignment of rows (supply 1) to columns (capacity ``cap``).
 
-    ``arcs[r]`` lists the ``(column, cost)`` pairs row ``r`` may take, costs
-    being ints in ``0..cmax``, sorted by cost.  Returns each row's column, or
+    ``arcs[r]`` is a ``Row``: the columns row ``r`` may take, each followed by
+    its cost, an int in ``0..cmax``, in order of cost.  Returns each row's column, or
     -1.  The assignment has the most rows possible and, among those, the least
     total cost.  All arithmetic is on ints, so it is exact.
 
@@ -442,7 +456,7 @@ def _assign(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> lis
     place every row within its budget (then not every row can be placed), or
     the warm solve cannot prove its answer, the cold solve runs instead.
     """
-    rows = len(arcs) - arcs.count([])
+    rows = len(arcs) - arcs.count(())
     if rows >= WARM_START_MIN_ROWS and rows == sum(cap) and all(c > 0 for c in cap):
         auction = _auction(arcs, cap, cmax)
         if auction is not None:
@@ -457,7 +471,7 @@ def _assign(arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int) -> lis
 
 
 def _auction(
-    arcs: list[list[tuple[int, int]]], cap: list[int], cmax: int
+    arcs: Sequence[Row], cap: list[int], cmax: int
 ) -> tuple[list[int], list[list[tuple[int, int, int]]], int] | None:
     """Estimate a price for each column (the first step of the warm start).
 
@@ -487,7 +501,8 @@ def _auction(
         v1 = v2 = none  # least and second least cost + price
         j1 = -1
         c1 = 0
-        for j, c in arcs[i]:
+        it = iter(arcs[i])
+        for j, c in zip(it, it):
             if c >= v2:
                 break  # sorted by cost and prices >= 0: no better total follows
             v = c + price[j]
@@ -511,7 +526,7 @@ def _auction(
 
 
 def _tighten(
-    arcs: list[list[tuple[int, int]]],
+    arcs: Sequence[Row],
     cap: list[int],
     price: list[int],
     holders: list[list[tuple[int, int, int]]],
@@ -550,7 +565,8 @@ def _tighten(
             key = bid - eps
             if key < pj:
                 v2 = _INF  # least cost + price over the row's other columns
-                for k, c in arcs[r]:
+                it = iter(arcs[r])
+                for k, c in zip(it, it):
                     if c >= v2:
                         break  # sorted by cost and prices >= 0: no better total follows
                     if k != j:
@@ -577,7 +593,8 @@ def _tighten(
         v1 = v2 = _INF
         j1 = -1
         c1 = 0
-        for j, c in arcs[i]:
+        it = iter(arcs[i])
+        for j, c in zip(it, it):
             if c >= v2:
                 break  # sorted by cost and prices >= 0: no better total follows
             v = c + price[j]
@@ -606,7 +623,7 @@ def _tighten(
 
 
 def _place_rows(
-    arcs: list[list[tuple[int, int]]],
+    arcs: Sequence[Row],
     cap: list[int],
     cmax: int,
     pc: list[int],
@@ -720,7 +737,8 @@ def _place_rows(
         bj = -1
         bc = 0
         bfree = False
-        for j, c in row:
+        it = iter(row)
+        for j, c in zip(it, it):
             if pt - c < best:
                 break  # sorted by cost and pc[j] <= pt: nothing better follows
             v = pc[j] - c
@@ -752,7 +770,8 @@ def _place_rows(
             mu = limit  # length of the best path found so far, or the limit
             meet = -1  # column where that path was found
             heap = []
-            for j, c in row:
+            it = iter(row)
+            for j, c in zip(it, it):
                 d = best - pc[j] + c
                 if full[j]:
                     fst[j] = st
@@ -788,7 +807,8 @@ def _place_rows(
                     if rarcs is None:
                         rarcs = [[] for _ in range(m)]
                         for r, rrow in enumerate(arcs):
-                            for j, c in rrow:
+                            pairs = iter(rrow)
+                            for j, c in zip(pairs, pairs):
                                 rarcs[j] += r, c
                     for j in nonfull:
                         bst[j] = st
@@ -802,7 +822,7 @@ def _place_rows(
                     bpopped.append(j)
                     base = d - pc[j]
                     it = iter(rarcs[j])  # type: ignore[index]
-                    for r, c in zip(it, it, strict=True):  # the pairs of the flat list
+                    for r, c in zip(it, it):  # the pairs of the flat list
                         a = asg[r]
                         if a == j or a < 0 or not full[a]:
                             continue  # (rows not placed yet are not in the graph)
@@ -826,7 +846,8 @@ def _place_rows(
                     for r in held[j]:
                         base = d + pj - ac[r]
                         cut = mu - base + pt  # c >= cut means nd >= mu
-                        for j2, c in arcs[r]:
+                        it = iter(arcs[r])
+                        for j2, c in zip(it, it):
                             if c >= cut:
                                 break
                             nd = base + c - pc[j2]
@@ -918,7 +939,7 @@ def _place_rows(
 
 def _finish_with_dummy(
     start: int,
-    arcs: list[list[tuple[int, int]]],
+    arcs: Sequence[Row],
     cap: list[int],
     cmax: int,
     asg: list[int],
@@ -963,7 +984,8 @@ def _finish_with_dummy(
         bj = dummy
         bc = 0
         bfree = True
-        for j, c in row:
+        it = iter(row)
+        for j, c in zip(it, it):
             if pt - c < best:
                 break  # sorted by cost and pc[j] <= pt: nothing better follows
             v = pc[j] - c
@@ -992,7 +1014,8 @@ def _finish_with_dummy(
         meet = dummy
         urow = i  # row that goes to the dummy if meet == dummy
         heap = []
-        for j, c in row:
+        it = iter(row)
+        for j, c in zip(it, it):
             d = best - pc[j] + c
             if full[j]:
                 fst[j] = st
@@ -1023,7 +1046,8 @@ def _finish_with_dummy(
                     meet = dummy
                     urow = r
                 cut = mu - base + pt
-                for j2, c in arcs[r]:
+                it = iter(arcs[r])
+                for j2, c in zip(it, it):
                     if c >= cut:
                         break
                     nd = base + c - pc[j2]

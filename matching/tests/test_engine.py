@@ -563,15 +563,24 @@ def test_optimal_match_warm_start_matches_brute_force(instance, bids, tighten_bi
     assert objective(result, scores) == brute_optimum(scores, capacities)
 
 
+def pairs(row):
+    """The ``(column, cost)`` pairs of one of the solver's flat rows."""
+    return list(zip(row[::2], row[1::2], strict=True))
+
+
 def balanced_arcs(rng, n, m, k, spread):
     """A row/column instance for ``_assign`` whose places equal its rows."""
     cap = [n // m + (1 if j < n % m else 0) for j in range(m)]
     arcs = []
     for _ in range(n):
         row = [(j, rng.randint(0, spread)) for j in rng.sample(range(m), k)]
-        row.sort(key=lambda arc: arc[1])
-        arcs.append(row)
+        arcs.append(engine._flat_row(row))
     return arcs, cap
+
+
+def test_flat_row_is_sorted_by_cost_and_flat():
+    assert engine._flat_row([(4, 9), (2, 1), (7, 5)]) == (2, 1, 7, 5, 4, 9)
+    assert engine._flat_row([]) == ()
 
 
 @pytest.mark.parametrize(("spread", "bids"), [(1000, 4), (3, 4), (3, 0), (1000, 100)])
@@ -589,9 +598,9 @@ def test_tighten_keeps_only_rows_at_a_best_column(spread, bids, monkeypatch):
     assert len(rows) == len(set(rows))
     load = [0] * len(cap)
     for r, j, c in seed:
-        assert (j, c) in arcs[r]
+        assert (j, c) in pairs(arcs[r])
         # The row is at a best column: nothing cheaper at these prices.
-        assert c + price[j] == min(ck + price[k] for k, ck in arcs[r])
+        assert c + price[j] == min(ck + price[k] for k, ck in pairs(arcs[r]))
         load[j] += 1
     assert all(used <= places for used, places in zip(load, cap, strict=True))
     if bids:
@@ -610,7 +619,7 @@ def test_place_rows_from_a_seed_finishes_the_optimum():
     assert warm is not None and min(warm) >= 0
 
     def cost(asg):
-        return sum(dict(arcs[r])[j] for r, j in enumerate(asg))
+        return sum(dict(pairs(arcs[r]))[j] for r, j in enumerate(asg))
 
     assert cost(warm) == cost(cold)
 
@@ -660,12 +669,12 @@ def test_warm_start_gives_up_when_not_every_mentee_can_be_placed(monkeypatch):
 
 def test_place_rows_warm_returns_none_when_it_cannot_prove_optimality():
     # A row that can reach no column with room.
-    assert engine._place_rows([[(0, 0)], [(0, 1)]], [1], 1, [0], warm=True) is None
+    assert engine._place_rows([(0, 0), (0, 1)], [1], 1, [0], warm=True) is None
     # Column 1 is priced out, so the row takes column 0 (cost 5) while column 1
     # (cost 0) keeps its room: not provably optimal.
-    assert engine._place_rows([[(1, 0), (0, 5)]], [1, 1], 5, [0, -10], warm=True) is None
+    assert engine._place_rows([(1, 0, 0, 5)], [1, 1], 5, [0, -10], warm=True) is None
     # The cold solve from the same instance finds the optimum.
-    assert engine._place_rows([[(1, 0), (0, 5)]], [1, 1], 5, [0, 0], warm=False) == [1]
+    assert engine._place_rows([(1, 0, 0, 5)], [1, 1], 5, [0, 0], warm=False) == [1]
 
 
 def ortools_objective(scores, capacities):
