@@ -663,12 +663,14 @@ def _place_rows(
     shortest augmenting path keeps that true.
 
     A row whose best column is free is placed at once.  Otherwise a Dijkstra
-    search runs from the row (with ``first_limit``, it first looks only for
-    paths shorter than that and starts again with a larger limit if there are
-    none: it settles the same columns in the same order, so it finds the same
-    path, but never pushes a label at or past the limit); once it has settled ``BIDIRECTIONAL_AFTER``
+    search runs from the row; once it has settled ``BIDIRECTIONAL_AFTER``
     columns a second Dijkstra runs backwards from the free columns and the two
-    alternate until they meet (``top_f + top_b >= mu``).  The potentials are
+    alternate until they meet (``top_f + top_b >= mu``).  With
+    ``first_limit``, a search first looks only for paths shorter than that,
+    and starts again with a limit four times larger (in the end, none) if
+    there are none: it
+    settles the same columns in the same order, so it finds the same path,
+    but never pushes a label at or past the limit.  The potentials are
     then updated so that the shortest path (length ``D``) becomes tight: with
     the forward radius ``s``, columns at forward distance ``d < s`` get
     ``pc += d - s`` and columns at backward distance ``b < D - s`` get
