@@ -668,9 +668,8 @@ def _place_rows(
     alternate until they meet (``top_f + top_b >= mu``).  With
     ``first_limit``, a search first looks only for paths shorter than that,
     and starts again with a limit four times larger (in the end, none) if
-    there are none: it
-    settles the same columns in the same order, so it finds the same path,
-    but never pushes a label at or past the limit.  The potentials are
+    there are none: it settles the same columns in the same order, so it
+    finds the same path, but never pushes a label at or past the limit.  The potentials are
     then updated so that the shortest path (length ``D``) becomes tight: with
     the forward radius ``s``, columns at forward distance ``d < s`` get
     ``pc += d - s`` and columns at backward distance ``b < D - s`` get
