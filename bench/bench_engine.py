@@ -344,6 +344,10 @@ def main(argv=None):
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; python {platform.python_version()}; {platform.machine()}"
     )
     print(f"mode: {'quick' if args.quick else 'full'}; engine runs {runs}, matching-package runs {peer_runs}")
+    if args.quick:
+        print(
+            "note: the targets are set for the full sizes; at --quick sizes the ratios are only a smoke check"
+        )
     if HospitalResident is None or min_cost_flow is None:
         print("note: install requirements-bench.txt for the peers (missing ones show n/a)")
 
