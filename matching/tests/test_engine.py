@@ -646,11 +646,9 @@ def test_search_limit_changes_no_step_of_the_solve(after, monkeypatch):
         assert solve(limit) == unlimited
 
 
-def test_warm_start_gives_up_when_not_every_mentee_can_be_placed(monkeypatch):
-    # Places add up to the mentees (X 2, Y 2, Z 1), but d and e both need Z.
-    scores = {(e, h): s for e in "abc" for h, s in (("X", 3), ("Y", 1))}
-    scores.update({("d", "Z"): 5, ("e", "Z"): 2})
-    capacities = {"X": 2, "Y": 2, "Z": 1}
+@pytest.fixture
+def solver_calls(monkeypatch):
+    """Record ``(warm, gave_up)`` for each call of the solver ``_place_rows``."""
     calls = []
     place_rows = engine._place_rows
 
@@ -659,10 +657,18 @@ def test_warm_start_gives_up_when_not_every_mentee_can_be_placed(monkeypatch):
         calls.append((warm, out is None))
         return out
 
-    monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 0)
     monkeypatch.setattr(engine, "_place_rows", spy)
+    return calls
+
+
+def test_warm_start_gives_up_when_not_every_mentee_can_be_placed(solver_calls, monkeypatch):
+    # Places add up to the mentees (X 2, Y 2, Z 1), but d and e both need Z.
+    scores = {(e, h): s for e in "abc" for h, s in (("X", 3), ("Y", 1))}
+    scores.update({("d", "Z"): 5, ("e", "Z"): 2})
+    capacities = {"X": 2, "Y": 2, "Z": 1}
+    monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 0)
     result = optimal_match(scores, capacities)
-    assert calls == [(False, False)]  # the auction ran out of bids, so no warm solve
+    assert solver_calls == [(False, False)]  # the auction ran out of bids, so no warm solve
     assert objective(result, scores) == brute_optimum(scores, capacities) == (4, 12)
     assert result["d"] == "Z"
 
@@ -706,47 +712,29 @@ def ortools_objective(scores, capacities):
         (500, 125, 3, 4, 10**6),  # short lists, wide scores
     ],
 )
-def test_optimal_match_warm_start_against_ortools(n, m, k, cap, spread, monkeypatch):
+def test_optimal_match_warm_start_against_ortools(n, m, k, cap, spread, solver_calls, monkeypatch):
     scores, _ = random_scores(random.Random(n + m + k), n, m, k, (0, 0), spread)
     capacities = {f"m{j}": cap for j in range(m)}
-    warm_calls = []
-    place_rows = engine._place_rows
-
-    def spy(*args, warm, **kwargs):
-        out = place_rows(*args, warm=warm, **kwargs)
-        warm_calls.append((warm, out is None))
-        return out
-
-    monkeypatch.setattr(engine, "_place_rows", spy)
     monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 0)
     result = optimal_match(scores, capacities)
     check_valid_assignment(result, scores, capacities)
     assert objective(result, scores) == ortools_objective(scores, capacities)
-    if warm_calls[0][0]:  # the warm start ran: it must have proved its answer
-        assert warm_calls == [(True, False)]
+    if solver_calls[0][0]:  # the warm start ran: it must have proved its answer
+        assert solver_calls == [(True, False)]
     # The cold solve agrees.
     monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 10**9)
     assert objective(optimal_match(scores, capacities), scores) == objective(result, scores)
 
 
-def test_optimal_match_warm_start_runs_on_a_balanced_instance(monkeypatch):
+def test_optimal_match_warm_start_runs_on_a_balanced_instance(solver_calls, monkeypatch):
     rng = random.Random(21)
     scores = {}
     for i in range(1000):
         for j in rng.sample(range(250), 10):
             scores[(f"e{i}", f"m{j}")] = rng.randint(0, 1000)
     capacities = {f"m{j}": 4 for j in range(250)}
-    warm_calls = []
-    place_rows = engine._place_rows
-
-    def spy(*args, warm, **kwargs):
-        out = place_rows(*args, warm=warm, **kwargs)
-        warm_calls.append((warm, out is None))
-        return out
-
-    monkeypatch.setattr(engine, "_place_rows", spy)
     result = optimal_match(scores, capacities)
-    assert warm_calls == [(True, False)]
+    assert solver_calls == [(True, False)]
     assert optimal_match(scores, capacities) == result  # deterministic
     monkeypatch.setattr(engine, "WARM_START_MIN_ROWS", 10**9)
     cold = optimal_match(scores, capacities)
