@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
@@ -61,7 +62,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mentorship.middleware.PrivateResponseMiddleware",
+    "mentorship.middleware.StaffIdleTimeoutMiddleware",
+    "mentorship.middleware.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"
@@ -87,6 +92,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# allauth counts login attempts in the cache: production needs one that every
+# gunicorn worker shares (redis://...), or each worker keeps its own count.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -118,6 +127,12 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OLA Mentorship] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env.bool("SECURE_HTTPS", default=False) else "http"
+
+# Two-factor authentication (TOTP and recovery codes): required of staff and
+# coordinators before they open the admin, where identity data is; optional for
+# everyone else (Profile -> Two-factor authentication).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "OLA Mentorship"
 
 # Single sign-on: allauth's OpenID Connect provider, off unless OIDC_ENABLED.
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
@@ -211,6 +226,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Staff and coordinators see identity data: their sessions end when idle.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+
+# Everything is served from this origin (no CDN); the admin and Bootstrap need
+# no inline script or style. Forms may post elsewhere: SSO redirects to the
+# identity provider after a POST, which form-action would block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

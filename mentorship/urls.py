@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,6 +7,9 @@ from programs import views as program_views
 admin.site.site_header = "OLA Mentorship administration"
 admin.site.site_title = "OLA Mentorship"
 admin.site.index_title = "Programs, applications, matching and the database"
+# The admin signs in through allauth's login, so its rate limits (and, for
+# staff, its second factor) guard the admin too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", program_views.landing, name="home"),

@@ -21,6 +21,7 @@ def production_env(**extra):
         SECRET_KEY="x" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d6c5b4a",
         ALLOWED_HOSTS="mentorship.example.edu",
         SECURE_HTTPS="true",
+        CACHE_URL="redis://127.0.0.1:6379/1",
         **extra,
     )
     return env

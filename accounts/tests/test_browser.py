@@ -70,3 +70,55 @@ def test_password_reset_sends_a_link(page, mailoutbox, demo, learner):
     assert_accessible(page, "password-reset-done")
     assert len(mailoutbox) == 1
     assert "/accounts/password/reset/key/" in mailoutbox[0].body
+
+
+def test_staff_set_up_an_authenticator_before_the_admin_opens(page, demo):
+    from allauth.mfa.models import Authenticator
+
+    from conftest import make_user, totp_code
+
+    user = make_user("first.staff@mail.example.edu", name="First Staff", is_staff=True, is_superuser=True)
+    page.goto("/admin/")
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("Email").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+    # Setting up a second factor asks for the password once more (allauth's
+    # reauthentication), then shows why it is needed.
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    assert page.get_by_text("Set up two-factor authentication to use the administration").is_visible()
+    assert_accessible(page, "mfa-reauthenticate")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/accounts/2fa/totp/activate/**")
+    assert_accessible(page, "mfa-activate")
+    secret = page.get_by_label("Authenticator secret").input_value()
+    page.get_by_label("Authenticator code").fill("000000" if totp_code(secret) != "000000" else "111111")
+    page.get_by_role("button", name="Activate").click()
+    assert page.get_by_text("Incorrect code.").is_visible()
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_url("**/accounts/2fa/recovery-codes/")
+    assert_accessible(page, "mfa-recovery-codes")
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+    page.goto("/admin/")
+    assert page.get_by_role("heading", name="Programs, applications, matching and the database").is_visible()
+
+    # Signing in again asks for the app's code after the password.
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    assert_accessible(page, "mfa-authenticate")
+    from django.core.cache import cache
+
+    code = totp_code(secret)
+    cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
+    page.locator("#id_code").fill(code)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto("/admin/")
+    assert page.get_by_role("heading", name="Programs, applications, matching and the database").is_visible()

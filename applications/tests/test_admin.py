@@ -157,12 +157,13 @@ class TestListAndFilters:
     def test_query_count_is_fixed(self, client, dmp_coordinator, dmp, count, django_assert_num_queries):
         ApplicationFactory.create_batch(count, program=dmp, specialties=["Psychiatry"])
         client.force_login(dmp_coordinator)
-        # session, user, the user's own and group permissions (2), how many programs
+        # session, user, "has an authenticator app?" (the admin requires one),
+        # the user's own and group permissions (2), how many programs
         # they coordinate (for the program column), one query per related filter
         # (program, tier, learner type, specialties), the filtered count, the total
         # count, the site context processor's content check, and one page of
         # applications joined with applicant, program, tier and learner type.
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             response = client.get(CHANGELIST)
         assert response.status_code == 200
 

@@ -242,11 +242,12 @@ class TestBoard:
         # identity), their specialties, outcomes and identity dimensions (4);
         # mentors likewise (4); exclusions; earlier ended or declined pairs;
         # "coordinates?" (identity reasons); the round's matches; the admin's
-        # app list: user and group permissions (2), "landing page content exists?".
+        # app list: user and group permissions (2), "landing page content exists?";
+        # "has an authenticator app?" (the admin requires one).
         populate(dmp, mentees=3, mentors=2)
         services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
         client.force_login(coordinator)
-        with django_assert_num_queries(21):
+        with django_assert_num_queries(22):
             assert client.get(board_url(dmp_round)).status_code == 200
         populate(dmp, mentees=300, mentors=100, seed=2)
         services.round_run(round_=dmp_round, mode=MatchSource.OPTIMAL)
