@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import sso
 from programs import views as program_views
 
 admin.site.site_header = "OLA Mentorship administration"
@@ -14,6 +15,10 @@ urlpatterns = [
     path("database/", include("opportunities.urls")),
     path("", include("matching.urls")),
     path("account/", include("accounts.urls")),
+    # Ahead of allauth's openid_connect URLs, which reverse() still names (same paths):
+    # the provider being down or slow becomes a page, not a 500 (accounts/sso.py).
+    path("accounts/oidc/<str:provider_id>/login/", sso.login_view),
+    path("accounts/oidc/<str:provider_id>/login/callback/", sso.callback_view),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
