@@ -145,7 +145,9 @@ def test_a_provider_that_is_down_or_slow_gets_a_friendly_page(
     assert sso_page.get_by_role("link", name="sign in with your email and password").is_visible()
     assert_accessible(sso_page, f"sso-provider-{failure}")
     assert any(
-        r.levelname == "WARNING" and r.name == "accounts.sso" and "University login unavailable" in r.getMessage()
+        r.levelname == "WARNING"
+        and r.name == "accounts.sso"
+        and "University login unavailable" in r.getMessage()
         for r in caplog.records
     )
 
