@@ -117,6 +117,9 @@ def test_a_non_member_connects_the_university_login_and_becomes_a_member(sso_pag
     sso_page.goto("/account/profile/")
     assert sso_page.get_by_text("Your university login is connected").is_visible()
     assert_accessible(sso_page, "sso-profile-connected")
+    sso_page.get_by_role("link", name="Manage connected logins").click()
+    sso_page.wait_for_url("**/accounts/3rdparty/")
+    assert_accessible(sso_page, "sso-connections")
 
 
 def test_the_profile_offers_to_connect_the_university_login(sso_page, settings, outsider):
