@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from .forms import ProfileForm
+from .selectors import user_has_university_login
 from .services import profile_update, user_is_member
 
 
@@ -16,5 +17,9 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "is_member": user_is_member(request.user)},
+        {
+            "form": form,
+            "is_member": user_is_member(request.user),
+            "sso_connected": user_has_university_login(request.user),
+        },
     )

@@ -137,7 +137,15 @@ MFA_TOTP_ISSUER = "OLA Mentorship"
 # Single sign-on: allauth's OpenID Connect provider, off unless OIDC_ENABLED.
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
 SOCIALACCOUNT_ONLY = False
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# A university login whose email the provider verified signs in to the local
+# account with that address, and is connected to it, but only when the local
+# address is verified too (accounts.adapters.SocialAccountAdapter narrows the
+# match); any other clash gets a page that explains what to do.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# Seconds allauth waits for the provider (discovery, token, keys, userinfo)
+# before the person sees the "university login unavailable" page.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT", default=5)
 SOCIALACCOUNT_PROVIDERS = {}
 if OIDC_ENABLED:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import sso
 from programs import views as program_views
 
 admin.site.site_header = "OLA Mentorship administration"
@@ -18,6 +19,10 @@ urlpatterns = [
     path("database/", include("opportunities.urls")),
     path("", include("matching.urls")),
     path("account/", include("accounts.urls")),
+    # Ahead of allauth's openid_connect URLs, which reverse() still names (same paths):
+    # the provider being down or slow becomes a page, not a 500 (accounts/sso.py).
+    path("accounts/oidc/<str:provider_id>/login/", sso.login_view),
+    path("accounts/oidc/<str:provider_id>/login/callback/", sso.callback_view),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
