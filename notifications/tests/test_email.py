@@ -1,12 +1,26 @@
 import os
 import smtplib
 import time
+import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from notifications.models import OutgoingEmail
-from notifications.services import email_queue_message, email_queue_template
+from notifications.services import (
+    email_claim,
+    email_deliver,
+    email_queue_message,
+    email_queue_template,
+    email_resend,
+)
 from notifications.tasks import requeue_pending_emails, send_outgoing_email
+
+
+def smtp_down(self, *args, **kwargs):
+    raise smtplib.SMTPServerDisconnected("gone")
 
 
 def queue(**overrides):
@@ -45,25 +59,60 @@ class TestOutgoingEmail:
         assert len(mailoutbox) == 0
         assert not OutgoingEmail.objects.exists()
 
-    def test_an_smtp_error_puts_the_row_back_then_marks_it_failed(self, monkeypatch, settings):
-        from notifications.services import email_claim, email_deliver
-
+    def test_an_smtp_error_backs_off_then_marks_the_row_failed(self, monkeypatch, settings):
         settings.EMAIL_MAX_ATTEMPTS = 3
-
-        def boom(self, *args, **kwargs):
-            raise smtplib.SMTPServerDisconnected("gone")
-
-        monkeypatch.setattr("django.core.mail.message.EmailMessage.send", boom)
-        email = OutgoingEmail.objects.create(to="a@example.edu", subject="S", body_text="B", kind="x")
-        with pytest.raises(smtplib.SMTPServerDisconnected):
-            email_deliver(email=email_claim(email_id=email.pk))
+        settings.EMAIL_RETRY_BACKOFF_SECONDS = 10
+        monkeypatch.setattr("django.core.mail.message.EmailMessage.send", smtp_down)
+        email = OutgoingEmail.objects.create(
+            to="a@example.edu", subject="S", body_text="B", kind="x", claim_token=uuid.uuid4()
+        )
+        before = timezone.now()
+        assert email_deliver(email=email_claim(email_id=email.pk, token=email.claim_token)) == 10
         email.refresh_from_db()
         assert email.status == OutgoingEmail.Status.PENDING
         assert email.attempts == 1 and "SMTPServerDisconnected" in email.last_error
+        assert email.next_attempt_at >= before + timedelta(seconds=10)
+        assert email_deliver(email=email_claim(email_id=email.pk, token=email.claim_token)) == 20
         # The task retries (at once when eager) until the attempts run out.
-        send_outgoing_email.apply(args=[email.pk])
+        send_outgoing_email.apply(args=[email.pk, str(email.claim_token)])
         email.refresh_from_db()
         assert email.status == OutgoingEmail.Status.FAILED and email.attempts == 3
+        assert email.claim_token is None
+
+    def test_an_error_that_is_not_smtp_marks_the_row_failed_at_once(
+        self, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        def broken(self, *args, **kwargs):
+            raise ValueError("Header values may not contain linefeed")
+
+        monkeypatch.setattr("django.core.mail.message.EmailMessage.send", broken)
+        with django_capture_on_commit_callbacks(execute=True):
+            email = queue()
+        email.refresh_from_db()
+        assert email.status == OutgoingEmail.Status.FAILED and email.attempts == 1
+        assert email.last_error == "ValueError: Header values may not contain linefeed"
+
+    def test_only_the_chain_holding_the_claim_sends(self, mailoutbox, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=False):
+            email = queue()
+        send_outgoing_email.apply(args=[email.pk, str(uuid.uuid4())])  # a stranger's message
+        send_outgoing_email.apply(args=[email.pk])  # a message from before claims existed
+        assert len(mailoutbox) == 0
+        send_outgoing_email.apply(args=[email.pk, str(email.claim_token)])
+        assert len(mailoutbox) == 1
+
+    def test_every_copy_carries_the_same_message_id(self, mailoutbox, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            email = queue()
+        message_id = mailoutbox[0].extra_headers["Message-ID"]
+        assert message_id == email.message_id
+        assert message_id.startswith(f"<outgoing-{email.pk}.{email.uid}@") and message_id.endswith(">")
+        OutgoingEmail.objects.filter(pk=email.pk).update(
+            status=OutgoingEmail.Status.FAILED, claim_token=None
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            email_resend(email_ids=[email.pk])
+        assert [m.extra_headers["Message-ID"] for m in mailoutbox] == [message_id, message_id]
 
     def test_a_dedup_key_queues_once(self, django_capture_on_commit_callbacks, mailoutbox):
         with django_capture_on_commit_callbacks(execute=True):
