@@ -194,7 +194,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # it gives up within a few seconds (the email waits for beat), never hangs.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {
     "retry-stuck-emails": {
         "task": "notifications.tasks.requeue_pending_emails",

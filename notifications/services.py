@@ -10,6 +10,7 @@ its owner is overdue by a lease (its message was lost), or when it has sat in
 from __future__ import annotations
 
 import logging
+import smtplib
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
@@ -131,14 +132,25 @@ def retry_delay(attempts: int) -> int:
     return min(settings.EMAIL_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), 86400)
 
 
+def _is_permanent(exc: OSError) -> bool:
+    """A 5xx reply about this message or its address (550 no such user, for
+    instance): the same email will be refused again. A refused login is not
+    permanent: it is the server's configuration, which someone will fix."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
 def email_deliver(*, email: OutgoingEmail) -> int | None:
     """Send a claimed email; returns the seconds after which its chain should
     try again, or None when there is nothing more to do.
 
     Side effects: the row becomes "sent"; or, on an SMTP/network error
     (``OSError``), "pending" with ``next_attempt_at`` set, and "failed" after
-    EMAIL_MAX_ATTEMPTS; on any other error "failed" at once with the error,
-    because trying again cannot help."""
+    EMAIL_MAX_ATTEMPTS; on a permanent SMTP refusal (5xx) or any other error
+    "failed" at once with the error, because trying again cannot help."""
     attempts = email.attempts + 1
     mine = OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING, claim_token=email.claim_token)
     try:
@@ -154,9 +166,9 @@ def email_deliver(*, email: OutgoingEmail) -> int | None:
         message.send()
     except OSError as exc:  # smtplib.SMTPException is an OSError
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        if attempts >= settings.EMAIL_MAX_ATTEMPTS:
+        if attempts >= settings.EMAIL_MAX_ATTEMPTS or _is_permanent(exc):
             mine.update(status=Status.FAILED, attempts=attempts, last_error=error, claim_token=None)
-            log.warning("Email %s failed for good after %s attempts: %s", email.pk, attempts, exc)
+            log.warning("Email %s failed for good (attempt %s): %s", email.pk, attempts, exc)
             return None
         delay = retry_delay(attempts)
         mine.update(
