@@ -111,6 +111,37 @@ def coordinator_of(db):
     return make
 
 
+# --- Celery on a real broker ---------------------------------------------
+
+
+@pytest.fixture
+def celery_broker():
+    """The Celery app publishing to the Redis at REDIS_URL instead of running
+    tasks in-process (skipped without REDIS_URL). Yields ``use(url)``, which
+    points the publisher elsewhere (a closed port is a broker that is down)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL not set")
+    from mentorship.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+
+    def use(broker_url: str) -> None:
+        # Even eager tasks take a producer from the pool; drop the pools made
+        # under the previous configuration so nothing is published there.
+        app._pool = None
+        app.amqp._producer_pool = None
+        app.conf.update(broker_url=broker_url, task_always_eager=False)
+
+    use(url)
+    try:
+        yield use
+    finally:
+        app.conf.update(saved)
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
 # --- Browser harness -------------------------------------------------------
 
 

@@ -77,6 +77,7 @@ def application_transition(
             "from_status": from_status,
         },
         dedup_key=f"application-status:{change.pk}",
+        program=locked.program,
     )
     # Matching reacts: a newly accepted mentor brings places for the waitlist,
     # a withdrawal ends the person's matches.
@@ -198,6 +199,7 @@ def application_submit(
         to=applicant.email,
         context=context,
         dedup_key=f"application-submitted:{application.pk}",
+        program=program,
     )
     for address in _coordinator_addresses(program):
         email_queue_template(
@@ -205,6 +207,7 @@ def application_submit(
             to=address,
             context=context,
             dedup_key=f"application-new:{application.pk}:{address}"[:200],
+            program=program,
         )
     return application
 

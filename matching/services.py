@@ -298,6 +298,7 @@ def _introduce(match: Match) -> None:
             to=user.email,
             context=context,
             dedup_key=f"match-{match.pk}-intro-{role}",
+            program=round_.program,
         )
 
 
@@ -448,6 +449,7 @@ def capacity_changed(*, program: Program, event: str) -> int:
             to=coordinator.email,
             context={"program": program, "waiting": waiting, "places": places, "coordinator": coordinator},
             dedup_key=f"waitlist-capacity-{program.pk}-{event}-{coordinator.pk}",
+            program=program,
         )
         sent += queued is not None
     return sent

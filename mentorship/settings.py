@@ -192,6 +192,14 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="OLA Mentorship <medicine.dmp@utoronto.ca>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+# Retries wait EMAIL_RETRY_BACKOFF_SECONDS, then twice that, and so on.
+EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=60)
+# An email "sending" for longer than this is taken back by beat (the worker
+# died); it must exceed EMAIL_TIMEOUT, or a slow send could go out twice.
+EMAIL_CLAIM_LEASE_SECONDS = env.int("EMAIL_CLAIM_LEASE_SECONDS", default=300)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+if EMAIL_CLAIM_LEASE_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("EMAIL_CLAIM_LEASE_SECONDS must exceed EMAIL_TIMEOUT.")
 
 # Celery: without a broker every task runs in-process, at once.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -205,10 +213,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "mentorship"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues an email publishes after commit; with the broker down
+# it gives up within a few seconds (the email waits for beat), never hangs.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE = {
     "retry-stuck-emails": {
         "task": "notifications.tasks.requeue_pending_emails",
-        "schedule": 300.0,
+        "schedule": 60.0,
     },
     "delete-expired-exports": {
         "task": "opportunities.tasks.delete_expired_exports",

@@ -1,19 +1,30 @@
 from django.contrib import admin, messages
 
 from mentorship.admin import TamperProofAdminMixin
+from programs.models import Program
 
 from .models import OutgoingEmail
-from .services import email_resend
+from .services import email_resend, email_resendable
 
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
-    list_display = ["subject", "to", "kind", "status", "attempts", "created_at", "sent_at"]
+    """Superusers see every email; a coordinator sees (and may re-send) the
+    emails about the programs they coordinate, and no account emails."""
+
+    list_display = ["subject", "to", "kind", "program", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind", "created_at"]
+    list_select_related = ["program"]
     search_fields = ["to", "subject"]
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
     actions = ["resend"]
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(program__in=Program.objects.coordinated_by(request.user))
 
     def has_add_permission(self, request):
         return False
@@ -28,7 +39,16 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
             and request.user.has_perm("notifications.view_outgoingemail")
         )
 
-    @admin.action(description="Send the selected emails again (those not yet sent)")
+    @admin.action(description="Send the selected emails again (failed ones, or stuck while sending)")
     def resend(self, request, queryset):
-        count = email_resend(email_ids=queryset.values_list("pk", flat=True))
-        self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+        selected = queryset.count()
+        count = email_resend(email_ids=email_resendable(queryset).values_list("pk", flat=True))
+        if count:
+            self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+        if selected > count:
+            self.message_user(
+                request,
+                f"{selected - count} email(s) not re-sent: only failed emails, or emails stuck while "
+                "sending, can be sent again (pending ones will go by themselves; sent ones went).",
+                messages.WARNING,
+            )

@@ -1,24 +1,56 @@
-"""Queue and send outgoing email. Writes only; the task is a thin wrapper."""
+"""Queue and send outgoing email. Writes only; the tasks are thin wrappers.
+
+One retry chain owns an email at a time: the row's ``claim_token`` names it,
+every task message carries it, and a task may claim the row only with it.
+Beat (``email_requeue_due``) gives a row a new token, which silently retires
+any older message, only when the row has no owner (the broker was down), when
+its owner is overdue by a lease (its message was lost), or when it has sat in
+"sending" longer than a lease (the worker died while sending)."""
 
 from __future__ import annotations
 
 import logging
+import smtplib
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from .models import OutgoingEmail
 
 log = logging.getLogger(__name__)
 
+Status = OutgoingEmail.Status
 
-def _enqueue_on_commit(email_id: int) -> None:
+
+def _publish(email_id: int, token: uuid.UUID) -> bool:
+    """Hand one email to the broker. A broker that is down must not fail the
+    request whose data is already committed: the row stays pending without an
+    owner, and beat's requeue publishes it once the broker is back."""
     from .tasks import send_outgoing_email
 
-    transaction.on_commit(lambda: send_outgoing_email.delay(email_id))
+    try:
+        send_outgoing_email.delay(email_id, str(token))
+    except (KombuError, OSError) as exc:
+        OutgoingEmail.objects.filter(pk=email_id, status=Status.PENDING, claim_token=token).update(
+            claim_token=None
+        )
+        log.warning("Email %s not handed to the broker (beat will retry): %s", email_id, exc)
+        return False
+    return True
+
+
+def _publish_on_commit(email_id: int, token: uuid.UUID) -> None:
+    transaction.on_commit(partial(_publish, email_id, token))
 
 
 @transaction.atomic
@@ -30,11 +62,13 @@ def email_queue_message(
     body_html: str = "",
     kind: str = "message",
     dedup_key: str | None = None,
+    program=None,
 ) -> OutgoingEmail | None:
     """Write an outgoing email and send it after the current transaction commits.
 
     With a ``dedup_key`` an email already queued under that key is not queued
     again (returns None), which makes "send once" notifications idempotent.
+    ``program`` (the program the email is about) lets its coordinators see it.
     """
     if dedup_key and OutgoingEmail.objects.filter(dedup_key=dedup_key).exists():
         return None
@@ -42,83 +76,190 @@ def email_queue_message(
         with transaction.atomic():
             email = OutgoingEmail.objects.create(
                 kind=kind,
+                program=program,
                 to=to,
                 subject=" ".join(subject.split())[:255],
                 body_text=body_text,
                 body_html=body_html,
                 dedup_key=dedup_key,
+                claim_token=uuid.uuid4(),
             )
     except IntegrityError:
         if dedup_key:
             return None
         raise
-    _enqueue_on_commit(email.pk)
+    _publish_on_commit(email.pk, email.claim_token)
     return email
 
 
+def _render_plain(name: str, context: dict) -> str:
+    """Render a plain-text template: no HTML escaping, so "O'Neil & Co"
+    arrives as typed, not as "O&#x27;Neil &amp; Co"."""
+    return Engine.get_default().get_template(name).render(Context(context, autoescape=False))
+
+
 def email_queue_template(
-    *, name: str, to: str, context: dict, dedup_key: str | None = None
+    *, name: str, to: str, context: dict, dedup_key: str | None = None, program=None
 ) -> OutgoingEmail | None:
-    """Render ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``
-    and queue the result."""
+    """Render ``emails/<name>-subject.txt``, ``-body.txt`` (plain text) and
+    ``-body.html`` (escaped) and queue the result."""
     context = {"SITE_URL": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}-subject.txt", context)
     return email_queue_message(
         to=to,
-        subject=subject,
-        body_text=render_to_string(f"emails/{name}-body.txt", context),
+        subject=_render_plain(f"emails/{name}-subject.txt", context),
+        body_text=_render_plain(f"emails/{name}-body.txt", context),
         body_html=render_to_string(f"emails/{name}-body.html", context),
         kind=name,
         dedup_key=dedup_key,
+        program=program,
     )
 
 
-def email_claim(*, email_id: int) -> OutgoingEmail | None:
-    """Move a pending email to "sending". Returns None when another worker
-    (or an earlier try of this one) already has it."""
-    claimed = OutgoingEmail.objects.filter(pk=email_id, status=OutgoingEmail.Status.PENDING).update(
-        status=OutgoingEmail.Status.SENDING, claimed_at=timezone.now()
+def email_claim(*, email_id: int, token: str | uuid.UUID) -> OutgoingEmail | None:
+    """Move a pending email to "sending" for the chain holding ``token``.
+    Returns None when the row is not pending or another chain owns it."""
+    claimed = OutgoingEmail.objects.filter(pk=email_id, status=Status.PENDING, claim_token=token).update(
+        status=Status.SENDING, claimed_at=timezone.now()
     )
     if not claimed:
         return None
     return OutgoingEmail.objects.get(pk=email_id)
 
 
-def email_deliver(*, email: OutgoingEmail) -> None:
-    """Send a claimed email. On an SMTP/network error the row goes back to
-    pending (or failed after EMAIL_MAX_ATTEMPTS) and the error is re-raised."""
-    message = EmailMultiAlternatives(
-        subject=email.subject, body=email.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]
-    )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try after ``attempts`` failed ones: doubling
+    from EMAIL_RETRY_BACKOFF_SECONDS, at most a day."""
+    return min(settings.EMAIL_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), 86400)
+
+
+def _is_permanent(exc: OSError) -> bool:
+    """A 5xx reply about this message or its address (550 no such user, for
+    instance): the same email will be refused again. A refused login is not
+    permanent: it is the server's configuration, which someone will fix."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def email_deliver(*, email: OutgoingEmail) -> int | None:
+    """Send a claimed email; returns the seconds after which its chain should
+    try again, or None when there is nothing more to do.
+
+    Side effects: the row becomes "sent"; or, on an SMTP/network error
+    (``OSError``), "pending" with ``next_attempt_at`` set, and "failed" after
+    EMAIL_MAX_ATTEMPTS; on a permanent SMTP refusal (5xx) or any other error
+    "failed" at once with the error, because trying again cannot help."""
     attempts = email.attempts + 1
+    mine = OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING, claim_token=email.claim_token)
     try:
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to],
+            headers={"Message-ID": email.message_id},
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
         message.send()
     except OSError as exc:  # smtplib.SMTPException is an OSError
-        status = (
-            OutgoingEmail.Status.FAILED
-            if attempts >= settings.EMAIL_MAX_ATTEMPTS
-            else OutgoingEmail.Status.PENDING
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if attempts >= settings.EMAIL_MAX_ATTEMPTS or _is_permanent(exc):
+            mine.update(status=Status.FAILED, attempts=attempts, last_error=error, claim_token=None)
+            log.warning("Email %s failed for good (attempt %s): %s", email.pk, attempts, exc)
+            return None
+        delay = retry_delay(attempts)
+        mine.update(
+            status=Status.PENDING,
+            attempts=attempts,
+            last_error=error,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
-        OutgoingEmail.objects.filter(pk=email.pk).update(
-            status=status, attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("Email %s failed (attempt %s), next in %ss: %s", email.pk, attempts, delay, exc)
+        return delay
+    except Exception as exc:  # a bad address or header, or a bug: no retry will help
+        log.exception("Email %s failed for good", email.pk)
+        mine.update(
+            status=Status.FAILED,
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            claim_token=None,
         )
-        log.warning("Email %s failed (attempt %s): %s", email.pk, attempts, exc)
-        raise
-    OutgoingEmail.objects.filter(pk=email.pk).update(
-        status=OutgoingEmail.Status.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
+        return None
+    # Not conditional on the claim: if beat took the row back meanwhile, this
+    # stops its new chain from sending a second copy.
+    OutgoingEmail.objects.filter(pk=email.pk).exclude(status=Status.SENT).update(
+        status=Status.SENT, attempts=attempts, sent_at=timezone.now(), last_error="", claim_token=None
+    )
+    return None
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.EMAIL_CLAIM_LEASE_SECONDS)
+
+
+def _take_over(rows, **changes) -> int:
+    """Give each row (pk, claim_token) a new owner and publish it after commit;
+    a row changed meanwhile by its old owner is left to it."""
+    count = 0
+    for pk, old_token in rows:
+        token = uuid.uuid4()
+        taken = (
+            OutgoingEmail.objects.filter(pk=pk, claim_token=old_token)
+            .exclude(status=Status.SENT)
+            .update(status=Status.PENDING, claim_token=token, next_attempt_at=timezone.now(), **changes)
+        )
+        if taken:
+            _publish_on_commit(pk, token)
+            count += 1
+    return count
+
+
+def email_requeue_due() -> int:
+    """Beat: publish the emails that no live chain will send; returns how many.
+
+    - pending without an owner (the broker was down when it was queued);
+    - pending, but overdue by a lease (the retry message was lost);
+    - "sending" for longer than a lease (the worker died while sending: this
+      counts as an attempt, and the email may have gone, hence the stable
+      Message-ID).
+    """
+    now = timezone.now()
+    stale = OutgoingEmail.objects.filter(status=Status.SENDING, claimed_at__lt=now - _lease())
+    for pk, token, attempts in stale.values_list("pk", "claim_token", "attempts"):
+        if attempts + 1 >= settings.EMAIL_MAX_ATTEMPTS:
+            OutgoingEmail.objects.filter(pk=pk, status=Status.SENDING, claim_token=token).update(
+                status=Status.FAILED,
+                attempts=attempts + 1,
+                last_error="The worker stopped while sending, too many times.",
+                claim_token=None,
+            )
+    count = _take_over(
+        stale.values_list("pk", "claim_token"),
+        attempts=F("attempts") + 1,
+        last_error="The worker stopped while sending; it may have gone out.",
+    )
+    waiting = OutgoingEmail.objects.filter(status=Status.PENDING).filter(
+        Q(claim_token__isnull=True, next_attempt_at__lte=now) | Q(next_attempt_at__lt=now - _lease())
+    )
+    return count + _take_over(waiting.values_list("pk", "claim_token"))
+
+
+def email_resendable(queryset):
+    """The emails a person may send again: failed ones, and those stuck in
+    "sending" for longer than a lease. Others are pending (a chain or beat
+    will send them) or already sent."""
+    return queryset.filter(
+        Q(status=Status.FAILED) | Q(status=Status.SENDING, claimed_at__lt=timezone.now() - _lease())
     )
 
 
-def email_resend(*, email_ids) -> int:
-    """Put failed (or stuck) emails back in the queue; returns how many."""
-    ids = list(
-        OutgoingEmail.objects.filter(pk__in=email_ids)
-        .exclude(status=OutgoingEmail.Status.SENT)
-        .values_list("pk", flat=True)
+def email_resend(*, email_ids: Iterable[int]) -> int:
+    """Queue failed (or stuck) emails again with a fresh count of attempts;
+    returns how many. Other emails are left as they are."""
+    rows = email_resendable(OutgoingEmail.objects.filter(pk__in=list(email_ids))).values_list(
+        "pk", "claim_token"
     )
-    OutgoingEmail.objects.filter(pk__in=ids).update(status=OutgoingEmail.Status.PENDING, attempts=0)
-    for pk in ids:
-        _enqueue_on_commit(pk)
-    return len(ids)
+    return _take_over(list(rows), attempts=0, last_error="")

@@ -1,36 +1,25 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from celery import shared_task
-from django.utils import timezone
 
-from .models import OutgoingEmail
-from .services import email_claim, email_deliver, email_resend
+from .services import email_claim, email_deliver, email_requeue_due
 
 
-@shared_task(bind=True, acks_late=True, max_retries=4, default_retry_delay=60)
-def send_outgoing_email(self, email_id: int) -> None:
-    email = email_claim(email_id=email_id)
-    if email is None:
+# max_retries=None: the row counts the attempts (EMAIL_MAX_ATTEMPTS), so a
+# chain that beat restarts does not get a fresh allowance from Celery.
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_outgoing_email(self, email_id: int, token: str | None = None) -> None:
+    # token None: a message queued before claim tokens existed; it may still
+    # claim a row that has no owner.
+    email = email_claim(email_id=email_id, token=token)
+    if email is None:  # sent, failed, or owned by another chain
         return
-    try:
-        email_deliver(email=email)
-    except OSError as exc:
-        if OutgoingEmail.objects.filter(pk=email_id, status=OutgoingEmail.Status.PENDING).exists():
-            raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+    retry_in = email_deliver(email=email)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in)
 
 
 @shared_task
 def requeue_pending_emails() -> int:
-    """Beat: pick up emails whose task was lost (a worker died, or the broker
-    was down at commit time) and those stuck in "sending" for an hour."""
-    now = timezone.now()
-    stale = OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - timedelta(hours=1)
-    )
-    waiting = OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.PENDING, created_at__lt=now - timedelta(minutes=5)
-    )
-    ids = list(stale.values_list("pk", flat=True)) + list(waiting.values_list("pk", flat=True))
-    return email_resend(email_ids=ids)
+    """Beat: publish the emails no live task will send (see email_requeue_due)."""
+    return email_requeue_due()

@@ -42,6 +42,7 @@ COORDINATOR_PERMISSIONS: dict[str, list[str] | None] = {
     # None means every permission of the app.
     "applications": None,
     "matching": None,
+    "notifications": ["view_outgoingemail"],
 }
 
 

@@ -55,7 +55,9 @@ def test_each_change_emails_the_applicant_once(django_capture_on_commit_callback
         services.application_transition(application=application, to_status=Status.ACCEPTED, note="Welcome!")
     assert len(mailoutbox) == 1 and "Welcome!" in mailoutbox[0].body
     change = StatusChange.objects.get()
-    assert OutgoingEmail.objects.get().dedup_key == f"application-status:{change.pk}"
+    email = OutgoingEmail.objects.get()
+    assert email.dedup_key == f"application-status:{change.pk}"
+    assert email.program == application.program  # its coordinators see it in the admin
 
 
 def test_status_emails_carry_no_identity_data(dmp, django_capture_on_commit_callbacks, mailoutbox):

@@ -247,15 +247,11 @@ class TestWhoMayDownload:
         assert datetime.timedelta(hours=1, minutes=59) < remaining <= datetime.timedelta(hours=2)
 
 
-def reset_broker_pools(app):
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.mark.redis
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_on_redis_builds_the_export(client, settings, mailoutbox, learner_types, tmp_path):
+def test_a_real_worker_on_redis_builds_the_export(
+    client, settings, mailoutbox, learner_types, tmp_path, celery_broker
+):
     from celery.contrib.testing.worker import start_worker
 
     from mentorship.celery import app
@@ -263,29 +259,21 @@ def test_a_real_worker_on_redis_builds_the_export(client, settings, mailoutbox, 
     settings.EXPORT_ASYNC_THRESHOLD = 3
     bulk_opportunities(12)
     owner = make_user("owner@mail.example.edu")
-    # Even eager tasks take a producer from the pool; drop the pools made
-    # under the in-process configuration so nothing is published there.
-    reset_broker_pools(app)
-    app.conf.update(broker_url=os.environ["REDIS_URL"], task_always_eager=False)
-    try:
-        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-            client.force_login(owner)
-            response = client.get("/database/export.xlsx?format=virtual")  # commits, then enqueues
-            job_id = job_id_from(response)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                job = ExportJob.objects.get(pk=job_id)
-                if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED) and mailoutbox:
-                    break
-                time.sleep(0.2)
-        assert job.status == ExportJob.Status.DONE, job.error
-        assert job.rows_written == 4
-        assert [m.to for m in mailoutbox] == [[owner.email]]
-        download = client.get(f"/database/exports/{job_id}/download/")
-        assert download.status_code == 200
-        assert workbook_from(download)["Opportunities"].max_row == 5
-        client.force_login(make_user("someone.else@mail.example.edu"))
-        assert client.get(f"/database/exports/{job_id}/download/").status_code == 403
-    finally:
-        app.conf.update(broker_url=None, task_always_eager=True)
-        reset_broker_pools(app)
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        client.force_login(owner)
+        response = client.get("/database/export.xlsx?format=virtual")  # commits, then enqueues
+        job_id = job_id_from(response)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            job = ExportJob.objects.get(pk=job_id)
+            if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED) and mailoutbox:
+                break
+            time.sleep(0.2)
+    assert job.status == ExportJob.Status.DONE, job.error
+    assert job.rows_written == 4
+    assert [m.to for m in mailoutbox] == [[owner.email]]
+    download = client.get(f"/database/exports/{job_id}/download/")
+    assert download.status_code == 200
+    assert workbook_from(download)["Opportunities"].max_row == 5
+    client.force_login(make_user("someone.else@mail.example.edu"))
+    assert client.get(f"/database/exports/{job_id}/download/").status_code == 403
