@@ -254,7 +254,7 @@ class TestBoard:
         with CaptureQueriesContext(connection) as big:
             response = client.get(board_url(dmp_round))
         assert response.status_code == 200
-        assert len(big.captured_queries) == 21
+        assert len(big.captured_queries) == 22
         assert response.content.decode().count("<tr>") > 300
 
 
