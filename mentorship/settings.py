@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -50,7 +51,11 @@ INSTALLED_APPS = [
     "applications",
     "opportunities",
     "matching",
+    # Last: its post_migrate handler needs every app's permissions to exist.
+    "mentorship",
 ]
+# The site's name and domain (allauth's emails use them) arrive by data migration.
+SITE_ID = 1
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
