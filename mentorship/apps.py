@@ -1,13 +1,16 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
 def _refresh_coordinator_permissions(sender, using="default", **kwargs) -> None:
     """Give the Coordinators group every permission it is meant to have,
     including those of models added by later migrations (their permissions only
-    exist once post_migrate has run for their app, which is why this listens
-    for the last app's signal)."""
+    exist once post_migrate has run for their app, which is why this acts on
+    the signal of the last app that has models)."""
     from django.contrib.auth.models import Group
+
+    if sender is not [config for config in apps.get_app_configs() if config.models_module][-1]:
+        return
 
     from programs.reference import COORDINATORS_GROUP
     from programs.services import coordinator_group_sync
@@ -25,6 +28,6 @@ class MentorshipConfig(AppConfig):
     verbose_name = "OLA Mentorship"
 
     def ready(self) -> None:
-        # Listed last in INSTALLED_APPS, so this runs after every app's
-        # permissions have been created.
-        post_migrate.connect(_refresh_coordinator_permissions, sender=self)
+        # Django sends post_migrate only for apps with models, which this one
+        # has not; the handler picks the last app's signal itself.
+        post_migrate.connect(_refresh_coordinator_permissions)

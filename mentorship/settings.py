@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "applications",
     "opportunities",
     "matching",
-    # Last: its post_migrate handler needs every app's permissions to exist.
+    # The project package: commands and data migrations that span every app.
     "mentorship",
 ]
 # The site's name and domain (allauth's emails use them) arrive by data migration.
