@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.sites.models import Site
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -61,7 +62,7 @@ def email_queue_template(
 ) -> OutgoingEmail | None:
     """Render ``emails/<name>-subject.txt``, ``-body.txt`` and ``-body.html``
     and queue the result."""
-    context = {"SITE_URL": settings.SITE_URL, **context}
+    context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": Site.objects.get_current().name, **context}
     subject = render_to_string(f"emails/{name}-subject.txt", context)
     return email_queue_message(
         to=to,
