@@ -43,8 +43,8 @@ def make_user(email, *, verified=True, **fields):
 
 @pytest.fixture
 def demo(db):
-    """The seed_demo programs, texts and accounts."""
-    from programs.management.commands.seed_demo import Command
+    """setup_site's programs and texts, and seed_demo's accounts."""
+    from mentorship.management.commands.seed_demo import Command
 
     Command().seed()
     from programs.models import Program

@@ -1,6 +1,5 @@
-"""Demo data for this app, loaded by ``manage.py seed_demo`` after the programs:
-specialties, the equity programs' self-identification dimensions, a few
-program questions, and a handful of applications from demo applicants (their
+"""Demo data for this app, loaded by ``manage.py seed_demo`` on top of
+setup_site's content: a handful of applications from demo applicants (their
 own accounts, which cannot log in) so the coordinators' console has something
 to review. Idempotent."""
 
@@ -10,85 +9,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from programs.models import LearnerType, Program, Specialty
+from programs.reference import SPECIALTIES
+from programs.setup import SetupReport
 
-from .models import Application, IdentityDimension, IdentityDisclosure, Question, Role, Status, StatusChange
-
-SPECIALTIES = [
-    "Anesthesiology",
-    "Cardiology",
-    "Dermatology",
-    "Diagnostic Radiology",
-    "Emergency Medicine",
-    "Family Medicine",
-    "General Surgery",
-    "Internal Medicine",
-    "Medical Genetics",
-    "Neurology",
-    "Neurosurgery",
-    "Obstetrics and Gynaecology",
-    "Ophthalmology",
-    "Orthopaedic Surgery",
-    "Otolaryngology – Head and Neck Surgery",
-    "Paediatrics",
-    "Pathology",
-    "Physical Medicine and Rehabilitation",
-    "Plastic Surgery",
-    "Psychiatry",
-    "Public Health and Preventive Medicine",
-    "Radiation Oncology",
-    "Urology",
-    "Vascular Surgery",
-    "Physical therapy",
-    "Occupational therapy",
-    "Speech-language pathology",
-]
-
-IDENTITY_DIMENSIONS = [
-    "Racialized",
-    "Black",
-    "Indigenous (First Nations, Métis or Inuit)",
-    "2SLGBTQIA+",
-    "Living with a disability",
-    "First-generation (first in my family to attend university)",
-    "From a low-income background",
-]
-PREFER_NOT = "Prefer not to say"
-
-QUESTIONS = {
-    "dmp": [
-        dict(
-            text="How did you hear about the DMP?",
-            kind=Question.Kind.SINGLE_CHOICE,
-            choices="A classmate or colleague\nAn email from the Office of Learner Affairs\n"
-            "The OLA website\nAnother way",
-            audience=Question.Audience.BOTH,
-            required=False,
-        ),
-        dict(
-            text="Have you been a mentor in another program before?",
-            kind=Question.Kind.YES_NO,
-            audience=Question.Audience.MENTORS,
-            required=True,
-        ),
-    ],
-    "ilead": [
-        dict(
-            text="Which leadership areas interest you most?",
-            help_text="Choose any that apply.",
-            kind=Question.Kind.MULTIPLE_CHOICE,
-            choices="Advocacy\nCurriculum and teaching\nResearch\nStudent government\nCommunity outreach",
-            audience=Question.Audience.BOTH,
-            required=False,
-        ),
-        dict(
-            text="Anything else you would like your mentor or mentee to know?",
-            kind=Question.Kind.LONG_TEXT,
-            audience=Question.Audience.BOTH,
-            required=False,
-        ),
-    ],
-}
-
+from . import setup
+from .models import Application, IdentityDimension, IdentityDisclosure, Role, Status, StatusChange
 
 # email, name, program, role, tier, learner type, status, specialties, identity labels
 DEMO_APPLICATIONS = [
@@ -185,19 +110,9 @@ def seed() -> None:
 
 
 def seed_reference() -> None:
-    """Specialties, identity dimensions and program questions (what tests need)."""
+    """What this app's tests and the demo build on: the specialties (made by a
+    migration, but a test database emptied by a transactional test has lost
+    them) and setup_site's questions and self-identification options."""
     for name in SPECIALTIES:
         Specialty.objects.get_or_create(name=name)
-    for program in Program.objects.filter(slug__in=["dmp", "ilead"]):
-        labels = [*IDENTITY_DIMENSIONS, PREFER_NOT] if program.collects_identity else []
-        for order, label in enumerate(labels):
-            IdentityDimension.objects.update_or_create(
-                program=program,
-                label=label,
-                defaults={"order": order, "is_prefer_not": label == PREFER_NOT},
-            )
-        for order, fields in enumerate(QUESTIONS.get(program.slug, [])):
-            fields = dict(fields)
-            Question.objects.update_or_create(
-                program=program, text=fields.pop("text"), defaults={**fields, "order": order}
-            )
+    setup.setup(SetupReport())

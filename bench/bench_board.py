@@ -47,7 +47,7 @@ def main() -> None:
         from matching import services
         from matching.models import MatchSource, Round
         from matching.tests.factories import populate
-        from programs.management.commands.seed_demo import Command
+        from mentorship.management.commands.seed_demo import Command
         from programs.models import Program
 
         Command().seed()

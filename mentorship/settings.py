@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -51,7 +52,11 @@ INSTALLED_APPS = [
     "applications",
     "opportunities",
     "matching",
+    # The project package: commands and data migrations that span every app.
+    "mentorship",
 ]
+# The site's name and domain (allauth's emails use them) arrive by data migration.
+SITE_ID = 1
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

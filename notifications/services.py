@@ -17,6 +17,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.sites.models import Site
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -103,7 +104,7 @@ def email_queue_template(
 ) -> OutgoingEmail | None:
     """Render ``emails/<name>-subject.txt``, ``-body.txt`` (plain text) and
     ``-body.html`` (escaped) and queue the result."""
-    context = {"SITE_URL": settings.SITE_URL, **context}
+    context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": Site.objects.get_current().name, **context}
     return email_queue_message(
         to=to,
         subject=_render_plain(f"emails/{name}-subject.txt", context),

@@ -227,3 +227,19 @@ class Specialty(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SetupRecord(models.Model):
+    """A piece of initial content that ``manage.py setup_site`` created or found
+    already there. Once recorded, setup_site leaves it alone for good: staff
+    edits stay, and what staff deleted does not come back at the next deploy."""
+
+    key = models.CharField(max_length=200, unique=True)
+    created = models.BooleanField(help_text="False when the content was already there.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "key"]
+
+    def __str__(self) -> str:
+        return self.key

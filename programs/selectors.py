@@ -10,9 +10,15 @@ from .models import LearnerType, Program, Resource, SiteContent, Tier
 
 
 def site_content() -> SiteContent:
+    """The landing page's wording. Before staff (or ``setup_site``) wrote any,
+    an unsaved row with neutral wording, so a freshly migrated site still has
+    a landing page."""
     content = SiteContent.objects.first()
     if content is None:
-        raise Http404("The landing page has no content yet. Run seed_demo or add it in the admin.")
+        return SiteContent(
+            intro="Mentorship programs of the Office of Learner Affairs. No program is published yet.",
+            database_intro="Mentorship opportunities for learners, to browse and filter.",
+        )
     return content
 
 

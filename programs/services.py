@@ -6,44 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
-COORDINATORS_GROUP = "Coordinators"
-
-# The learner and mentor types programs admit, in display order.
-LEARNER_TYPES = [
-    ("MD1", "MD year 1"),
-    ("MD2", "MD year 2"),
-    ("MD3", "MD year 3"),
-    ("MD4", "MD year 4"),
-    ("PGY1", "PGY1 resident"),
-    ("PGY2", "PGY2 resident"),
-    ("PT", "Physical therapy (PT) learner"),
-    ("OT", "Occupational therapy (OT) learner"),
-    ("SLP", "Speech-language pathology (SLP) learner"),
-    ("RES", "Resident physician"),
-    ("FAC", "Clinician / faculty"),
-]
-
-# What a coordinator may do in the admin. Querysets narrow it further to the
-# programs they coordinate; site staff (superusers) are not limited.
-COORDINATOR_PERMISSIONS: dict[str, list[str] | None] = {
-    "programs": [
-        "view_program",
-        "change_program",
-        "view_outcome",
-        "add_outcome",
-        "change_outcome",
-        "delete_outcome",
-        "view_tier",
-        "add_tier",
-        "change_tier",
-        "delete_tier",
-        "view_learnertype",
-    ],
-    # None means every permission of the app.
-    "applications": None,
-    "matching": None,
-    "notifications": ["view_outgoingemail"],
-}
+from .reference import COORDINATOR_PERMISSIONS, COORDINATORS_GROUP, LEARNER_TYPES
 
 
 @transaction.atomic

@@ -73,6 +73,10 @@ class TestDockerCompose:
         assert "gunicorn mentorship.wsgi:application" in command
         assert "migrate" in command
 
+    def test_web_sets_up_the_site_after_migrating_and_before_serving(self):
+        command = self.compose["services"]["web"]["command"]
+        assert command.index("migrate") < command.index("setup_site") < command.index("gunicorn")
+
     def test_celery_worker_and_beat_run_the_project_app(self):
         assert self.compose["services"]["worker"]["command"].startswith("celery -A mentorship worker")
         assert self.compose["services"]["beat"]["command"].startswith("celery -A mentorship beat")
