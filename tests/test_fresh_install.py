@@ -16,7 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import User
 from applications.models import Application, IdentityDimension, Question
-from conftest import make_user
+from conftest import make_user, mfa_enroll
 from programs.models import LearnerType, Outcome, Program, Resource, SetupRecord, SiteContent, Specialty, Tier
 from programs.reference import COORDINATORS_GROUP, LEARNER_TYPES, SITE_NAME, SPECIALTIES
 from programs.services import coordinator_add, coordinator_group_sync
@@ -75,6 +75,7 @@ class TestMigrateAlone:
         )
         user = make_user("coordinator@mail.example.edu")
         coordinator_add(program=program, user=user)
+        mfa_enroll(user)  # the admin asks staff for a second factor first
         client.force_login(user)
         response = client.get("/admin/programs/program/")
         assert response.status_code == 200 and "P" in response.content.decode()
