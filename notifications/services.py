@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import OutgoingEmail
@@ -122,3 +125,39 @@ def email_resend(*, email_ids) -> int:
     for pk in ids:
         _enqueue_on_commit(pk)
     return len(ids)
+
+
+def email_coordinator_welcome(*, program, user, membership_id: int) -> OutgoingEmail | None:
+    """Tell a new coordinator of ``program`` how to reach the admin.
+
+    An account without a usable password (made for them from their address)
+    gets a link to allauth's "set a password" page, and, when single sign-on
+    is on, is told they may use the university login instead; an existing
+    account gets a short note. Queued once per onboarding (the coordinators
+    row ``membership_id``), sent after commit."""
+    set_password_url = ""
+    if not user.has_usable_password():
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        )
+        set_password_url = settings.SITE_URL + path
+    sso_name = ""
+    if settings.OIDC_ENABLED:
+        apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+        sso_name = apps[0]["name"] if apps else "the university login"
+    return email_queue_template(
+        name="coordinator-invite" if set_password_url else "coordinator-added",
+        to=user.email,
+        context={
+            "program": program,
+            "user": user,
+            "set_password_url": set_password_url,
+            "link_valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            "sso_name": sso_name,
+            "login_url": settings.SITE_URL + reverse("account_login"),
+            "password_reset_url": settings.SITE_URL + reverse("account_reset_password"),
+            "admin_url": settings.SITE_URL + reverse("admin:index"),
+        },
+        dedup_key=f"coordinator-welcome:{membership_id}",
+    )

@@ -1,7 +1,9 @@
-"""Writes for programs: the coordinators' group and its permissions."""
+"""Writes for programs: the coordinators, their group and its permissions."""
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
@@ -69,11 +71,75 @@ def coordinator_group_sync() -> Group:
     return group
 
 
+class CoordinatorError(Exception):
+    """A coordinator change that cannot be made; the message says why."""
+
+
+@transaction.atomic
+def coordinator_access_sync(*, user) -> None:
+    """Give ``user`` admin access (is_staff and the Coordinators group) while
+    they coordinate a program, and take it away when they coordinate none.
+
+    Called for every change of ``Program.coordinators`` by the receivers in
+    programs/receivers.py, so it holds however the relation changed. A
+    superuser keeps is_staff (they run the site regardless)."""
+    coordinates = user.coordinated_programs.exists()
+    if coordinates:
+        user.groups.add(coordinator_group_sync())
+    else:
+        user.groups.remove(*Group.objects.filter(name=COORDINATORS_GROUP))
+    is_staff = coordinates or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+
+
 @transaction.atomic
 def coordinator_add(*, program, user) -> None:
-    """Make ``user`` a coordinator of ``program`` with admin access."""
+    """Make ``user`` a coordinator of ``program``.
+
+    Side effects (through the m2m_changed receiver): admin access for the
+    user, and the ``coordinator_added`` signal, on which notifications emails
+    them (a link to set a password when the account has none)."""
     program.coordinators.add(user)
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    user.groups.add(coordinator_group_sync())
+    # The receiver saved its own copy of the user; keep the caller's current.
+    user.refresh_from_db(fields=["is_staff"])
+
+
+@transaction.atomic
+def coordinator_remove(*, program, user) -> None:
+    """Stop ``user`` coordinating ``program``; the receiver takes the admin
+    access away when it was their last program."""
+    program.coordinators.remove(user)
+    user.refresh_from_db(fields=["is_staff"])
+
+
+def _user_by_email(email: str):
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+        user = address.user if address else None
+    return user
+
+
+@transaction.atomic
+def coordinator_add_by_email(*, program, email: str, name: str = ""):
+    """Make the person with this address a coordinator of ``program``,
+    creating an account for a new address, and return the user.
+
+    A new account has no usable password and an unverified address: the
+    welcome email carries a link to set a password, and setting it from that
+    link verifies the address (accounts/receivers.py).
+    Raises CoordinatorError for a deactivated account."""
+    email = email.strip().lower()
+    user = _user_by_email(email)
+    if user is None:
+        user = get_user_model().objects.create_user(email=email, password=None, name=name.strip())
+        EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+    elif not user.is_active:
+        raise CoordinatorError(
+            f"The account of {email} is deactivated. Reactivate it under Accounts → Users first."
+        )
+    coordinator_add(program=program, user=user)
+    return user
