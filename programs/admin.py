@@ -138,10 +138,11 @@ class ProgramAdmin(TamperProofAdminMixin, admin.ModelAdmin):
                     form.add_error("email", str(exc))
                 else:
                     invited = not user.has_usable_password()
+                    # The admin capitalises messages: they start with a word, not an address.
                     messages.success(
                         request,
-                        f"{user.email} is a coordinator of {program.name}"
-                        + (" and has been emailed a link to set a password." if invited else "."),
+                        f"Added {user.email} as a coordinator of {program.name}"
+                        + ("; they have been emailed a link to set a password." if invited else "."),
                     )
                     return HttpResponseRedirect(request.path)
             status = 422
@@ -160,7 +161,7 @@ class ProgramAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         program = self._program_for_staff(request, program_id)
         user = get_object_or_404(get_user_model(), pk=user_id, coordinated_programs=program)
         services.coordinator_remove(program=program, user=user)
-        messages.success(request, f"{user.email} no longer coordinates {program.name}.")
+        messages.success(request, f"Removed {user.email}: they no longer coordinate {program.name}.")
         return HttpResponseRedirect(reverse("admin:programs_program_coordinators", args=[program.pk]))
 
 
