@@ -1,17 +1,17 @@
 """Keep coordinators' admin access in step with ``Program.coordinators``,
 whichever way the relation changes: the admin's coordinators page, a service,
 or ``program.coordinators.add/remove/set/clear`` (and the reverse
-``user.coordinated_programs``) from code or the shell."""
+``user.coordinated_programs``) from code or the shell.
+
+Only access follows here; the welcome email is an explicit act of
+services.coordinator_add (the admin's page calls it), so a change made in code
+emails nobody."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
 from . import services
-from .models import Program
-from .signals import coordinator_added
-
-Membership = Program.coordinators.through
 
 
 def coordinators_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
@@ -24,19 +24,13 @@ def coordinators_changed(sender, instance, action, reverse, pk_set, **kwargs) ->
     if reverse:
         # instance is the user; pk_set holds programs.
         users = [instance]
-        pairs = [(program, instance) for program in Program.objects.filter(pk__in=pk_set or [])]
     else:
         user_pks = (
             pk_set if action != "post_clear" else instance.__dict__.pop("_coordinators_before_clear", [])
         )
-        users = list(get_user_model().objects.filter(pk__in=user_pks))
-        pairs = [(instance, user) for user in users]
+        users = get_user_model().objects.filter(pk__in=user_pks)
     for user in users:
         services.coordinator_access_sync(user=user)
-    if action == "post_add":
-        for program, user in pairs:
-            membership = Membership.objects.get(program=program, user=user)
-            coordinator_added.send(sender=Program, program=program, user=user, membership_id=membership.pk)
 
 
 def program_deleting(sender, instance, **kwargs) -> None:

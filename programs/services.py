@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
+from .signals import coordinator_added
+
 COORDINATORS_GROUP = "Coordinators"
 
 # The learner and mentor types programs admit, in display order.
@@ -81,7 +83,8 @@ def coordinator_access_sync(*, user) -> None:
     they coordinate a program, and take it away when they coordinate none.
 
     Called for every change of ``Program.coordinators`` by the receivers in
-    programs/receivers.py, so it holds however the relation changed. A
+    programs/receivers.py, so it holds however the relation changed (the
+    welcome email, though, comes only from coordinator_add). A
     superuser keeps is_staff (they run the site regardless)."""
     coordinates = user.coordinated_programs.exists()
     if coordinates:
@@ -95,15 +98,25 @@ def coordinator_access_sync(*, user) -> None:
 
 
 @transaction.atomic
-def coordinator_add(*, program, user) -> None:
+def coordinator_add(*, program, user, notify: bool = True) -> None:
     """Make ``user`` a coordinator of ``program``.
 
-    Side effects (through the m2m_changed receiver): admin access for the
-    user, and the ``coordinator_added`` signal, on which notifications emails
-    them (a link to set a password when the account has none)."""
+    Side effects: admin access for the user (the m2m_changed receiver) and,
+    when they were not one already and ``notify``, the ``coordinator_added``
+    signal, on which notifications emails them (a link to set a password when
+    the account has none). The demo seed passes notify=False: its people are
+    made up."""
+    Membership = program.coordinators.through
+    if Membership.objects.filter(program=program, user=user).exists():
+        return
     program.coordinators.add(user)
     # The receiver saved its own copy of the user; keep the caller's current.
     user.refresh_from_db(fields=["is_staff"])
+    if notify:
+        membership = Membership.objects.get(program=program, user=user)
+        coordinator_added.send(
+            sender=program.__class__, program=program, user=user, membership_id=membership.pk
+        )
 
 
 @transaction.atomic

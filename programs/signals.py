@@ -3,8 +3,8 @@
 
 from django.dispatch import Signal
 
-# Sent once for each person who becomes a coordinator of a program, however the
-# relation changed (the admin, a service, ``program.coordinators.add``).
+# Sent by services.coordinator_add when a person becomes a coordinator of a
+# program (the admin's coordinators page calls it).
 # Arguments: program, user, membership_id (the coordinators row, new for each
 # onboarding, so a receiver can make its work idempotent per onboarding).
 coordinator_added = Signal()

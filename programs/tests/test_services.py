@@ -195,6 +195,14 @@ class TestWelcomeEmail:
         services.coordinator_add(program=make_program(), user=outsider)
         assert welcome_emails(outsider.email).count() == 2
 
+    def test_a_change_made_in_code_changes_access_but_emails_nobody(self, outsider):
+        make_program().coordinators.add(outsider)
+        assert has_access(outsider)
+        assert not welcome_emails(outsider.email).exists()
+
+    def test_the_demo_seed_emails_nobody(self, demo):
+        assert not OutgoingEmail.objects.exists()
+
     def test_a_second_onboarding_after_removal_emails_again(self, outsider):
         program = make_program()
         services.coordinator_add(program=program, user=outsider)

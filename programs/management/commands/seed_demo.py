@@ -238,5 +238,5 @@ class Command(BaseCommand):
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
             users[email] = user
-        coordinator_add(program=dmp, user=users["dmp.coordinator@example.com"])
-        coordinator_add(program=ilead, user=users["ilead.coordinator@example.com"])
+        coordinator_add(program=dmp, user=users["dmp.coordinator@example.com"], notify=False)
+        coordinator_add(program=ilead, user=users["ilead.coordinator@example.com"], notify=False)
