@@ -131,19 +131,25 @@ class ProgramAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         if form.is_bound:
             if form.is_valid():
                 try:
-                    user = services.coordinator_add_by_email(
+                    user, added = services.coordinator_add_by_email(
                         program=program, email=form.cleaned_data["email"], name=form.cleaned_data["name"]
                     )
                 except services.CoordinatorError as exc:
                     form.add_error("email", str(exc))
                 else:
-                    invited = not user.has_usable_password()
                     # The admin capitalises messages: they start with a word, not an address.
-                    messages.success(
-                        request,
-                        f"Added {user.email} as a coordinator of {program.name}"
-                        + ("; they have been emailed a link to set a password." if invited else "."),
-                    )
+                    if not added:
+                        message = f"Nothing changed: {user.email} already coordinates {program.name}."
+                    elif user.has_usable_password():
+                        message = (
+                            f"Added {user.email} as a coordinator of {program.name}; they have been emailed."
+                        )
+                    else:
+                        message = (
+                            f"Added {user.email} as a coordinator of {program.name}; "
+                            "they have been emailed a link to set a password."
+                        )
+                    messages.success(request, message)
                     return HttpResponseRedirect(request.path)
             status = 422
         context = {

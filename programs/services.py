@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+
+from accounts.models import User
 
 from .signals import coordinator_added
 
@@ -98,8 +99,8 @@ def coordinator_access_sync(*, user) -> None:
 
 
 @transaction.atomic
-def coordinator_add(*, program, user, notify: bool = True) -> None:
-    """Make ``user`` a coordinator of ``program``.
+def coordinator_add(*, program, user, notify: bool = True) -> bool:
+    """Make ``user`` a coordinator of ``program``; False when they were one already.
 
     Side effects: admin access for the user (the m2m_changed receiver) and,
     when they were not one already and ``notify``, the ``coordinator_added``
@@ -108,7 +109,10 @@ def coordinator_add(*, program, user, notify: bool = True) -> None:
     made up."""
     Membership = program.coordinators.through
     if Membership.objects.filter(program=program, user=user).exists():
-        return
+        # Already one: only make sure of the access (people added before
+        # access followed the relation have none).
+        coordinator_access_sync(user=user)
+        return False
     program.coordinators.add(user)
     # The receiver saved its own copy of the user; keep the caller's current.
     user.refresh_from_db(fields=["is_staff"])
@@ -117,6 +121,7 @@ def coordinator_add(*, program, user, notify: bool = True) -> None:
         coordinator_added.send(
             sender=program.__class__, program=program, user=user, membership_id=membership.pk
         )
+    return True
 
 
 @transaction.atomic
@@ -128,7 +133,6 @@ def coordinator_remove(*, program, user) -> None:
 
 
 def _user_by_email(email: str):
-    User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
@@ -137,9 +141,10 @@ def _user_by_email(email: str):
 
 
 @transaction.atomic
-def coordinator_add_by_email(*, program, email: str, name: str = ""):
+def coordinator_add_by_email(*, program, email: str, name: str = "") -> tuple[User, bool]:
     """Make the person with this address a coordinator of ``program``,
-    creating an account for a new address, and return the user.
+    creating an account for a new address. Returns the user, and False when
+    they were a coordinator already.
 
     A new account has no usable password and an unverified address: the
     welcome email carries a link to set a password, and setting it from that
@@ -148,11 +153,10 @@ def coordinator_add_by_email(*, program, email: str, name: str = ""):
     email = email.strip().lower()
     user = _user_by_email(email)
     if user is None:
-        user = get_user_model().objects.create_user(email=email, password=None, name=name.strip())
+        user = User.objects.create_user(email=email, password=None, name=name.strip())
         EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
     elif not user.is_active:
         raise CoordinatorError(
             f"The account of {email} is deactivated. Reactivate it under Accounts → Users first."
         )
-    coordinator_add(program=program, user=user)
-    return user
+    return user, coordinator_add(program=program, user=user)

@@ -80,6 +80,16 @@ class TestCoordinatorsPage:
         user = program.coordinators.get()
         assert user.email == "new@example.edu" and user.is_staff
 
+    def test_adding_an_existing_coordinator_again_says_nothing_changed(self, client, staff, outsider):
+        program = make_program(name="Peer Circles")
+        program.coordinators.add(outsider)
+        client.force_login(staff)
+        response = client.post(self.url(program), {"email": outsider.email}, follow=True)
+        assert (
+            f"Nothing changed: {outsider.email} already coordinates Peer Circles."
+            in response.content.decode()
+        )
+
     def test_an_invalid_address_is_a_clear_error(self, client, staff):
         program = make_program()
         client.force_login(staff)

@@ -104,7 +104,7 @@ class TestAccessFollowsTheRelation:
 class TestAddByEmail:
     def test_a_new_address_gets_an_account_without_a_password(self):
         program = make_program(name="Peer Circles")
-        user = services.coordinator_add_by_email(
+        user, added = services.coordinator_add_by_email(
             program=program, email=" New.Person@Example.EDU ", name="Nia"
         )
         assert user.email == "new.person@example.edu"
@@ -113,10 +113,11 @@ class TestAddByEmail:
         assert has_access(user)
         assert EmailAddress.objects.get(user=user).verified is False
         assert list(program.coordinators.all()) == [user]
+        assert added
 
     def test_an_existing_account_is_found_by_any_of_its_addresses(self, outsider):
         EmailAddress.objects.create(user=outsider, email="oz@second.example.net", verified=True)
-        user = services.coordinator_add_by_email(program=make_program(), email="OZ@second.example.net")
+        user, added = services.coordinator_add_by_email(program=make_program(), email="OZ@second.example.net")
         assert user == outsider
         assert User.objects.count() == 1
 
@@ -127,10 +128,17 @@ class TestAddByEmail:
             services.coordinator_add_by_email(program=make_program(), email=outsider.email)
         assert not outsider.coordinated_programs.exists()
 
+    def test_adding_again_repairs_access_given_before_it_followed_the_relation(self, outsider):
+        program = make_program()
+        program.coordinators.through.objects.create(program=program, user=outsider)  # no signal
+        assert not has_access(outsider)
+        services.coordinator_add_by_email(program=program, email=outsider.email)
+        assert has_access(outsider)
+
     def test_adding_twice_changes_nothing(self, outsider):
         program = make_program()
-        services.coordinator_add_by_email(program=program, email=outsider.email)
-        services.coordinator_add_by_email(program=program, email=outsider.email)
+        assert services.coordinator_add_by_email(program=program, email=outsider.email) == (outsider, True)
+        assert services.coordinator_add_by_email(program=program, email=outsider.email) == (outsider, False)
         assert program.coordinators.count() == 1
         assert welcome_emails(outsider.email).count() == 1
 
@@ -142,7 +150,7 @@ class TestWelcomeEmail:
         settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
         program = make_program(name="Peer Circles")
         with django_capture_on_commit_callbacks(execute=True):
-            user = services.coordinator_add_by_email(program=program, email="new@example.edu")
+            user, added = services.coordinator_add_by_email(program=program, email="new@example.edu")
         (email,) = welcome_emails("new@example.edu")
         assert email.kind == "coordinator-invite"
         assert "Peer Circles" in email.subject
