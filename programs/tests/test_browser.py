@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import assert_accessible, assert_keyboard_reaches_everything, login
 
@@ -67,20 +68,24 @@ def test_staff_onboard_a_coordinator_who_then_sees_only_their_program(page, live
     login(page, staff.email)
     page.goto(f"/admin/programs/program/{theirs.pk}/change/")
     page.get_by_role("link", name="Add or remove coordinators").click()
-    assert page.get_by_role("heading", name="Coordinators of Peer Circles").is_visible()
+    expect(page.get_by_role("heading", name="Coordinators of Peer Circles")).to_be_visible()
     assert_accessible(page, "admin-coordinators")
 
     page.get_by_label("Email address").fill("not-an-address")
     page.get_by_role("button", name="Add coordinator").click()
-    assert page.get_by_role("link", name="Enter an email address in the form name@example.com.").is_visible()
+    expect(
+        page.get_by_role("link", name="Enter an email address in the form name@example.com.")
+    ).to_be_visible()
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert_accessible(page, "admin-coordinators-error")
 
     page.get_by_label("Email address").fill("new.coordinator@example.edu")
     page.get_by_label("Full name (optional)").fill("Nia Newton")
     page.get_by_role("button", name="Add coordinator").click()
-    assert page.get_by_text("Added new.coordinator@example.edu as a coordinator of Peer Circles").is_visible()
-    assert page.get_by_role("cell", name="Nia Newton").is_visible()
+    expect(
+        page.get_by_text("Added new.coordinator@example.edu as a coordinator of Peer Circles")
+    ).to_be_visible()
+    expect(page.get_by_role("cell", name="Nia Newton")).to_be_visible()
     assert_accessible(page, "admin-coordinators-added")
 
     # The coordinator follows the emailed link and chooses a password.
@@ -89,7 +94,7 @@ def test_staff_onboard_a_coordinator_who_then_sees_only_their_program(page, live
     assert link.startswith(live_server.url)
     page.context.clear_cookies()
     page.goto(link)
-    assert page.get_by_role("heading", name="Change Password").is_visible()
+    expect(page.get_by_role("heading", name="Change Password")).to_be_visible()
     assert_accessible(page, "coordinator-set-password")
     page.locator("#id_password1").fill("a-new-long-password-7")
     page.locator("#id_password2").fill("a-new-long-password-7")
@@ -100,16 +105,16 @@ def test_staff_onboard_a_coordinator_who_then_sees_only_their_program(page, live
     login(page, "new.coordinator@example.edu", "a-new-long-password-7")
     assert "/confirm-email/" not in page.url
     page.goto("/admin/")
-    assert page.get_by_role("link", name="Programs", exact=True).is_visible()
-    assert page.get_by_role("link", name="Users").count() == 0
+    expect(page.get_by_role("link", name="Programs", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Users")).to_have_count(0)
     page.get_by_role("link", name="Programs", exact=True).click()
-    assert page.get_by_role("link", name="Peer Circles").is_visible()
-    assert page.get_by_text("Night Shift Buddies").count() == 0
+    expect(page.get_by_role("link", name="Peer Circles")).to_be_visible()
+    expect(page.get_by_text("Night Shift Buddies")).to_have_count(0)
 
     # The other program's page is not theirs: the admin sends them back to its index.
     page.goto(f"/admin/programs/program/{other.pk}/change/")
     assert page.url.rstrip("/").endswith("/admin")
-    assert page.get_by_text("doesn’t exist").is_visible()
-    assert page.get_by_text("Night Shift Buddies").count() == 0
+    expect(page.get_by_text("doesn’t exist")).to_be_visible()
+    expect(page.get_by_text("Night Shift Buddies")).to_have_count(0)
     # Nor may they change who coordinates their own.
     assert page.goto(f"/admin/programs/program/{theirs.pk}/coordinators/").status == 403
