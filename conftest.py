@@ -104,7 +104,7 @@ def coordinator_of(db):
 
     def make(program):
         user = make_user(f"coord{next(counter)}.{program.slug}@mail.example.edu", name="Cory Coordinator")
-        coordinator_add(program=program, user=user)
+        coordinator_add(program=program, user=user, notify=False)  # an existing coordinator: no welcome email
         mfa_enroll(user)
         return user
 
@@ -196,6 +196,21 @@ def login(page, email: str, password: str = PASSWORD) -> None:
     page.wait_for_load_state()
     if "/2fa/authenticate/" in page.url:
         mfa_answer(page, email)
+
+
+def mfa_set_up(page, password: str = PASSWORD) -> str:
+    """On the way into the admin, staff confirm their password and activate an
+    authenticator app, as a person would with the secret the page shows.
+    Returns the secret; the page ends on the recovery codes."""
+    if "/accounts/reauthenticate/" in page.url:
+        page.locator("#id_password").fill(password)
+        page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/accounts/2fa/totp/activate/**")
+    secret = page.get_by_label("Authenticator secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_url("**/accounts/2fa/recovery-codes/")
+    return secret
 
 
 def mfa_answer(page, email: str) -> None:

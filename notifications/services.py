@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.core.mail import EmailMultiAlternatives
@@ -23,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template import Context, Engine
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
@@ -264,3 +267,39 @@ def email_resend(*, email_ids: Iterable[int]) -> int:
         "pk", "claim_token"
     )
     return _take_over(list(rows), attempts=0, last_error="")
+
+
+def email_coordinator_welcome(*, program, user, membership_id: int) -> OutgoingEmail | None:
+    """Tell a new coordinator of ``program`` how to reach the admin.
+
+    An account without a usable password (made for them from their address)
+    gets a link to allauth's "set a password" page, and, when single sign-on
+    is on, is told they may use the university login instead; an existing
+    account gets a short note. Queued once per onboarding (the coordinators
+    row ``membership_id``), sent after commit."""
+    set_password_url = ""
+    if not user.has_usable_password():
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        )
+        set_password_url = settings.SITE_URL + path
+    sso_name = ""
+    if settings.OIDC_ENABLED:
+        apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+        sso_name = apps[0]["name"] if apps else "the university login"
+    return email_queue_template(
+        name="coordinator-invite" if set_password_url else "coordinator-added",
+        to=user.email,
+        context={
+            "program": program,
+            "user": user,
+            "set_password_url": set_password_url,
+            "link_valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            "sso_name": sso_name,
+            "login_url": settings.SITE_URL + reverse("account_login"),
+            "password_reset_url": settings.SITE_URL + reverse("account_reset_password"),
+            "admin_url": settings.SITE_URL + reverse("admin:index"),
+        },
+        dedup_key=f"coordinator-welcome:{membership_id}",
+    )

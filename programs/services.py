@@ -1,12 +1,16 @@
-"""Writes for programs: the coordinators' group and its permissions."""
+"""Writes for programs: the coordinators, their group and its permissions."""
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.models import User
+
 from .reference import COORDINATOR_PERMISSIONS, COORDINATORS_GROUP, LEARNER_TYPES
+from .signals import coordinator_added
 
 
 @transaction.atomic
@@ -33,11 +37,89 @@ def coordinator_group_sync() -> Group:
     return group
 
 
+class CoordinatorError(Exception):
+    """A coordinator change that cannot be made; the message says why."""
+
+
 @transaction.atomic
-def coordinator_add(*, program, user) -> None:
-    """Make ``user`` a coordinator of ``program`` with admin access."""
-    program.coordinators.add(user)
-    if not user.is_staff:
-        user.is_staff = True
+def coordinator_access_sync(*, user) -> None:
+    """Give ``user`` admin access (is_staff and the Coordinators group) while
+    they coordinate a program, and take it away when they coordinate none.
+
+    Called for every change of ``Program.coordinators`` by the receivers in
+    programs/receivers.py, so it holds however the relation changed (the
+    welcome email, though, comes only from coordinator_add). A
+    superuser keeps is_staff (they run the site regardless)."""
+    coordinates = user.coordinated_programs.exists()
+    if coordinates:
+        user.groups.add(coordinator_group_sync())
+    else:
+        user.groups.remove(*Group.objects.filter(name=COORDINATORS_GROUP))
+    is_staff = coordinates or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
-    user.groups.add(coordinator_group_sync())
+
+
+@transaction.atomic
+def coordinator_add(*, program, user, notify: bool = True) -> bool:
+    """Make ``user`` a coordinator of ``program``; False when they were one already.
+
+    Side effects: admin access for the user (the m2m_changed receiver) and,
+    when they were not one already and ``notify``, the ``coordinator_added``
+    signal, on which notifications emails them (a link to set a password when
+    the account has none). The demo seed passes notify=False: its people are
+    made up."""
+    Membership = program.coordinators.through
+    if Membership.objects.filter(program=program, user=user).exists():
+        # Already one: only make sure of the access (people added before
+        # access followed the relation have none).
+        coordinator_access_sync(user=user)
+        return False
+    program.coordinators.add(user)
+    # The receiver saved its own copy of the user; keep the caller's current.
+    user.refresh_from_db(fields=["is_staff"])
+    if notify:
+        membership = Membership.objects.get(program=program, user=user)
+        coordinator_added.send(
+            sender=program.__class__, program=program, user=user, membership_id=membership.pk
+        )
+    return True
+
+
+@transaction.atomic
+def coordinator_remove(*, program, user) -> None:
+    """Stop ``user`` coordinating ``program``; the receiver takes the admin
+    access away when it was their last program."""
+    program.coordinators.remove(user)
+    user.refresh_from_db(fields=["is_staff"])
+
+
+def _user_by_email(email: str):
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+        user = address.user if address else None
+    return user
+
+
+@transaction.atomic
+def coordinator_add_by_email(*, program, email: str, name: str = "") -> tuple[User, bool]:
+    """Make the person with this address a coordinator of ``program``,
+    creating an account for a new address. Returns the user, and False when
+    they were a coordinator already.
+
+    A new account has no usable password and an unverified address: the
+    welcome email carries a link to set a password, and setting it from that
+    link verifies the address (accounts/receivers.py).
+    Raises CoordinatorError for a deactivated account."""
+    email = email.strip().lower()
+    user = _user_by_email(email)
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, name=name.strip())
+        EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+    elif not user.is_active:
+        raise CoordinatorError(
+            f"The account of {email} is deactivated. Reactivate it under Accounts → Users first."
+        )
+    return user, coordinator_add(program=program, user=user)

@@ -133,3 +133,22 @@ class TestHeaders:
         assert "default-src 'self'" in policy
         assert "frame-ancestors 'none'" in policy
         assert "unsafe-inline" not in policy
+
+
+def test_no_template_has_an_inline_script_or_style():
+    """The Content-Security-Policy refuses inline code: a template with one
+    would break in the browser without failing any server-side test."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for template in root.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        text = template.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(
+            r"\sstyle=\"|<style\b|\son[a-z]+=\"", text
+        ):
+            offenders.append(str(template.relative_to(root)))
+    assert not offenders, offenders

@@ -1,6 +1,7 @@
 import pytest
 
 from programs.models import Program
+from programs.tests.factories import make_program
 
 
 @pytest.mark.django_db
@@ -55,3 +56,90 @@ class TestProgramAdmin:
         client.force_login(staff)
         assert client.get("/admin/programs/sitecontent/1/change/").status_code == 200
         assert client.get("/admin/programs/sitecontent/add/").status_code == 403
+
+
+@pytest.mark.django_db
+class TestCoordinatorsPage:
+    def url(self, program):
+        return f"/admin/programs/program/{program.pk}/coordinators/"
+
+    def test_staff_add_a_coordinator_by_email(self, client, staff):
+        program = make_program(name="Peer Circles")
+        client.force_login(staff)
+        html = client.get(f"/admin/programs/program/{program.pk}/change/").content.decode()
+        assert f'href="{self.url(program)}"' in html
+        assert 'name="coordinators"' not in html
+
+        response = client.post(
+            self.url(program), {"email": "New@Example.edu", "name": "Nia Newton"}, follow=True
+        )
+        html = response.content.decode()
+        assert response.redirect_chain == [(self.url(program), 302)]
+        assert "Added new@example.edu as a coordinator of Peer Circles; they have been emailed a link" in html
+        assert "Nia Newton" in html
+        user = program.coordinators.get()
+        assert user.email == "new@example.edu" and user.is_staff
+
+    def test_adding_an_existing_coordinator_again_says_nothing_changed(self, client, staff, outsider):
+        program = make_program(name="Peer Circles")
+        program.coordinators.add(outsider)
+        client.force_login(staff)
+        response = client.post(self.url(program), {"email": outsider.email}, follow=True)
+        assert (
+            f"Nothing changed: {outsider.email} already coordinates Peer Circles."
+            in response.content.decode()
+        )
+
+    def test_an_invalid_address_is_a_clear_error(self, client, staff):
+        program = make_program()
+        client.force_login(staff)
+        response = client.post(self.url(program), {"email": "not an address"})
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert "Enter an email address in the form name@example.com." in html
+        assert 'href="#id_email"' in html
+        assert 'aria-invalid="true"' in html
+        assert not program.coordinators.exists()
+
+    def test_an_empty_address_is_a_clear_error(self, client, staff):
+        client.force_login(staff)
+        response = client.post(self.url(make_program()), {"email": ""})
+        assert response.status_code == 422
+        assert "Enter the coordinator&#x27;s email address." in response.content.decode()
+
+    def test_staff_remove_a_coordinator(self, client, staff, outsider):
+        program = make_program()
+        program.coordinators.add(outsider)
+        client.force_login(staff)
+        response = client.post(f"{self.url(program)}{outsider.pk}/remove/")
+        assert response.status_code == 302
+        outsider.refresh_from_db()
+        assert not program.coordinators.exists() and not outsider.is_staff
+
+    def test_removing_needs_a_post(self, client, staff, outsider):
+        program = make_program()
+        program.coordinators.add(outsider)
+        client.force_login(staff)
+        assert client.get(f"{self.url(program)}{outsider.pk}/remove/").status_code == 405
+        assert program.coordinators.exists()
+
+    def test_a_coordinator_cannot_change_who_coordinates(self, client, coordinator_of, outsider):
+        program = make_program()
+        coordinator = coordinator_of(program)
+        client.force_login(coordinator)
+        html = client.get(f"/admin/programs/program/{program.pk}/change/").content.decode()
+        assert coordinator.email in html
+        assert self.url(program) not in html
+        assert client.get(self.url(program)).status_code == 403
+        assert client.post(self.url(program), {"email": outsider.email}).status_code == 403
+        assert client.post(f"{self.url(program)}{coordinator.pk}/remove/").status_code == 403
+        assert list(program.coordinators.all()) == [coordinator]
+
+    def test_outsiders_are_sent_to_the_login(self, client, outsider):
+        client.force_login(outsider)
+        response = client.get(self.url(make_program()))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+    def test_an_unknown_program_is_a_404(self, client, staff):
+        client.force_login(staff)
+        assert client.get("/admin/programs/program/999999/coordinators/").status_code == 404

@@ -71,4 +71,4 @@ class Command(BaseCommand):
             )
             users[email] = user
         for program in Program.objects.filter(slug__in=COORDINATORS):
-            coordinator_add(program=program, user=users[COORDINATORS[program.slug]])
+            coordinator_add(program=program, user=users[COORDINATORS[program.slug]], notify=False)
