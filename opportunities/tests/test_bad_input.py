@@ -194,21 +194,25 @@ class TestMalformedImports:
         report = opportunity_import(source=io.BytesIO(workbook_bytes(HEADER)))
         assert report.rows == [] and not Opportunity.objects.exists()
 
-    def test_overlong_cells_are_refused_row_by_row_and_the_rest_imported(self, learner_types):
+    def test_an_overlong_name_refuses_its_row_and_other_overlong_cells_are_left_out(self, learner_types):
         content = workbook_bytes(
             [*HEADER, "Specialty", "Contact email", "Description"],
             ["N" * 201, "Formal", "Host", "Department", None, None, None],
-            ["Long specialty", "Formal", "Host", "Department", "S" * 121, None, None],
+            ["Long specialty", "Formal", "Host", "Department", "S" * 121 + "; Surgery", None, None],
             ["Long email", "Formal", "Host", "Department", None, "a" * 250 + "@example.org", None],
             ["Long text is fine", "Formal", "Host", "Department", None, None, "d" * 30_000],
         )
         report = opportunity_import(source=io.BytesIO(content))
         assert [(r.number, r.details) for r in report.refused] == [
             (2, ["the name is longer than 200 characters"]),
-            (3, ["a specialty is longer than 120 characters: “" + "S" * 40 + "…”"]),
-            (4, ["the contact email is longer than 254 characters"]),
         ]
-        assert Opportunity.objects.get().description == "d" * 30_000
+        warnings = {r.number: r.warnings for r in report.rows}
+        assert warnings[3] == ["a specialty is longer than 120 characters: “" + "S" * 40 + "…” left out"]
+        assert warnings[4] == ["the contact email is longer than 254 characters: left out"]
+        assert Opportunity.objects.get(name="Long text is fine").description == "d" * 30_000
+        long_specialty = Opportunity.objects.get(name="Long specialty")
+        assert [s.name for s in long_specialty.specialties.all()] == ["Surgery"]
+        assert Opportunity.objects.get(name="Long email").contact_email == ""
 
     @pytest.mark.parametrize(
         ("name", "content", "message"),

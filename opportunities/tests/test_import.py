@@ -126,6 +126,8 @@ def messy_workbook(path, extra_rows=()):
             None,
             None,
         ],
+        # row 13: no name: the one thing that refuses a row
+        [None, "Formal", "Nameless Host", "Department", None, "MD1", None, None, None, None],
         *extra_rows,
     ]
     for offset, row in enumerate(rows):
@@ -149,8 +151,8 @@ class TestMessyWorkbook:
         report = opportunity_import(source=str(messy))
         assert report.sheet_title == "Database" and report.header_row == 5
         assert report.ignored_headers == ["Internal notes"]
-        assert report.counts == {"create": 4, "update": 0, "unchanged": 0, "merged": 1, "refused": 1}
-        assert Opportunity.objects.count() == 4
+        assert report.counts == {"create": 5, "update": 0, "unchanged": 0, "merged": 1, "refused": 1}
+        assert Opportunity.objects.count() == 5
 
         fm = Opportunity.objects.get(name="Family Medicine Mentorship")
         assert fm.kind == Kind.FORMAL and fm.host_type == HostType.DEPARTMENT
@@ -182,19 +184,29 @@ class TestMessyWorkbook:
         formula = Opportunity.objects.get(name="=1+1 Mentors")  # stored as the text it is
         assert formula.host_name == "Department of Surgery"  # from the merged cell
 
-    def test_unreadable_rows_are_reported_with_their_number_and_reasons(self, messy):
+        # Unreadable cells are left out; the row is kept.
+        broken = Opportunity.objects.get(name="Broken row")
+        assert broken.kind == Kind.FORMAL and broken.host_type == HostType.HOSPITAL
+        assert broken.deadline is None and not broken.is_rolling
+        assert not broken.eligible_learners.exists()
+
+    def test_unreadable_cells_are_warnings_and_only_a_row_without_a_name_is_refused(self, messy):
         report = opportunity_import(source=str(messy), dry_run=True)
         [refused] = report.refused
-        assert refused.number == 11
-        assert "the kind of opportunity is missing" in refused.details
-        assert "unknown eligible learners: “Astronauts”" in refused.details
-        assert "the deadline “sometime soon” is not a date or “rolling”" in refused.details
+        assert refused.number == 13 and refused.details == ["the name is missing"]
+        broken = next(r for r in report.rows if r.number == 11)
+        assert broken.action == "create"
+        assert broken.warnings == [
+            "the kind is missing: a new entry becomes “Formal program”",
+            "eligible learners not known: “Astronauts” (left out)",
+            "the deadline “sometime soon” is not a date, a month or “rolling”: left out",
+        ]
         [merged] = report.by_action("merged")
         assert merged.number == 12 and "row 6" in merged.details[0]
 
     def test_a_dry_run_writes_nothing(self, messy):
         report = opportunity_import(source=str(messy), dry_run=True)
-        assert report.counts["create"] == 4 and not report.applied
+        assert report.counts["create"] == 5 and not report.applied
         assert not Opportunity.objects.exists()
         assert not Specialty.objects.exists()
         assert report.new_specialties == [
@@ -209,7 +221,7 @@ class TestMessyWorkbook:
         before = {o.natural_key: (opportunity_snapshot(o), o.updated_at) for o in Opportunity.objects.all()}
         history = OpportunityChange.objects.count()
         report = opportunity_import(source=str(messy))
-        assert report.counts == {"create": 0, "update": 0, "unchanged": 4, "merged": 1, "refused": 1}
+        assert report.counts == {"create": 0, "update": 0, "unchanged": 5, "merged": 1, "refused": 1}
         after = {o.natural_key: (opportunity_snapshot(o), o.updated_at) for o in Opportunity.objects.all()}
         assert after == before
         assert OpportunityChange.objects.count() == history
@@ -338,17 +350,20 @@ class TestCommand:
     def test_dry_run_prints_the_report_and_writes_nothing(self, messy, capsys):
         call_command("import_opportunities", str(messy), "--dry-run")
         out = capsys.readouterr().out
-        assert "row 11: refused “Broken row” (Somewhere)" in out
-        assert "Dry run, nothing written" in out and "4 created" in out
+        assert "row 13: refused “” (Nameless Host): the name is missing" in out
+        assert "row 11: create “Broken row” (Somewhere)" in out
+        assert "warning: eligible learners not known: “Astronauts” (left out)" in out
+        assert "      Eligible learners: MD1; MD2" in out  # each row's values
+        assert "Dry run, nothing written" in out and "5 created" in out
         assert not Opportunity.objects.exists()
 
     def test_it_imports(self, messy, capsys):
         call_command("import_opportunities", str(messy))
         assert (
-            "4 created, 0 updated, 0 unchanged, 1 repeated rows combined, 1 refused."
+            "5 created, 0 updated, 0 unchanged, 1 repeated rows combined, 1 refused, 1 rows with warnings."
             in capsys.readouterr().out
         )
-        assert Opportunity.objects.count() == 4
+        assert Opportunity.objects.count() == 5
 
     def test_strict_fails_with_a_nonzero_exit(self, messy):
         with pytest.raises(CommandError, match="Nothing written"):
@@ -367,16 +382,20 @@ class TestAdminImport:
             response = client.post("/admin/opportunities/opportunity/import/", {"file": handle})
         html = response.content.decode()
         assert response.status_code == 200
-        assert "4 to create" in html and "1 refused" in html
-        assert "the kind of opportunity is missing" in html
+        assert "5 to create" in html and "1 refused" in html
+        assert "the kind is missing" in html
         assert not Opportunity.objects.exists()
         token = response.context["token"]
-        response = client.post("/admin/opportunities/opportunity/import/", {"token": token})
+        response = client.post(
+            "/admin/opportunities/opportunity/import/", {"token": token, "publish": "publish"}
+        )
         assert response.status_code == 302
-        assert Opportunity.objects.count() == 4
+        assert Opportunity.objects.filter(is_published=True).count() == 5
         assert Opportunity.objects.first().changes.get().changed_by == staff
         # The upload is used once.
-        response = client.post("/admin/opportunities/opportunity/import/", {"token": token}, follow=True)
+        response = client.post(
+            "/admin/opportunities/opportunity/import/", {"token": token, "publish": "publish"}, follow=True
+        )
         assert "expired" in response.content.decode()
 
     def test_a_bad_file_is_refused_on_the_form(self, client, staff, learner_types):
