@@ -549,8 +549,8 @@ def parse_kind(text: str) -> str | None:
 # name): first match wins, so the narrower words come first.
 _HOST_TYPE_WORDS: list[tuple[str, str]] = [
     (
-        r"learner groups?|student groups?|interest groups?|ig|clubs?|student|students|learners?|"
-        r"student association|students association|council|union|chapter",
+        r"learner groups?|student groups?|interest groups?|ig|clubs?|students? associations?|"
+        r"students? society|students? council|student union|chapter",
         HostType.LEARNER_GROUP,
     ),
     (r"division|div", HostType.DIVISION),
