@@ -27,11 +27,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, iterparse
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel
@@ -271,8 +270,12 @@ class SheetLayout:
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → URL
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _xml_events(handle, **kwargs):
+    """lxml's streaming parser, with entities left unexpanded and no DTD or
+    network fetched: a sheet's XML comes from the person who uploaded it."""
+    return etree.iterparse(
+        handle, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, **kwargs
+    )
 
 
 def _sheet_links(archive: zipfile.ZipFile, sheet_path: str) -> dict[str, str]:
@@ -283,11 +286,18 @@ def _sheet_links(archive: zipfile.ZipFile, sheet_path: str) -> dict[str, str]:
         return {}
     targets = {}
     with archive.open(rels_path) as handle:
-        for _, elem in iterparse(handle):
-            if _local(elem.tag) == "Relationship" and elem.get("TargetMode") == "External":
+        for _, elem in _xml_events(handle, tag=f"{NS_PKG_REL}Relationship"):
+            if elem.get("TargetMode") == "External":
                 targets[elem.get("Id")] = elem.get("Target", "")
             elem.clear()
     return targets
+
+
+_VALUE_TAGS = {f"{NS_MAIN}v", f"{NS_MAIN}is", f"{NS_MAIN}f"}
+
+
+def _has_value(row) -> bool:
+    return any(child.tag in _VALUE_TAGS and (child.text or len(child)) for cell in row for child in cell)
 
 
 def scan_sheet(archive: zipfile.ZipFile, sheet_path: str, *, title: str, header_row: int) -> SheetLayout:
@@ -299,27 +309,14 @@ def scan_sheet(archive: zipfile.ZipFile, sheet_path: str, *, title: str, header_
     max_columns = limit("IMPORT_MAX_COLUMNS")
     layout = SheetLayout()
     link_ids: list[tuple[str, str]] = []
-    row_number, data_rows, row_has_value = 0, 0, False
-    sheet_data = None
+    row_number, data_rows = 0, 0
+    tags = (f"{NS_MAIN}row", f"{NS_MAIN}mergeCell", f"{NS_MAIN}hyperlink")
     try:
         with archive.open(sheet_path) as handle:
-            for event, elem in iterparse(handle, events=("start", "end")):
-                tag = _local(elem.tag)
-                if event == "start":
-                    if tag == "sheetData":
-                        sheet_data = elem
-                    elif tag == "row":
-                        row_number = int(elem.get("r") or row_number + 1)
-                        row_has_value = False
-                    continue
-                if tag == "c":
-                    if not row_has_value and any(
-                        _local(child.tag) in ("v", "is", "f") and (child.text or len(child)) for child in elem
-                    ):
-                        row_has_value = True
-                    elem.clear()
-                elif tag == "row":
-                    if row_has_value:
+            for _, elem in _xml_events(handle, tag=tags):
+                if elem.tag == tags[0]:
+                    row_number = int(elem.get("r") or row_number + 1)
+                    if _has_value(elem):
                         layout.last_row = row_number
                         if row_number > header_row:
                             data_rows += 1
@@ -329,10 +326,7 @@ def scan_sheet(archive: zipfile.ZipFile, sheet_path: str, *, title: str, header_
                                     "import reads at most that many. Split the file, or delete the "
                                     "rows below the database."
                                 )
-                    # Cleared rows would still hang off sheetData: drop them.
-                    if sheet_data is not None:
-                        sheet_data.clear()
-                elif tag == "mergeCell":
+                elif elem.tag == tags[1]:
                     if len(layout.merged) >= max_merged:
                         raise ImportFileError(
                             f"The sheet “{title}” has more than {max_merged:,} merged cell ranges. "
@@ -341,14 +335,16 @@ def scan_sheet(archive: zipfile.ZipFile, sheet_path: str, *, title: str, header_
                     min_col, min_row, max_col, max_row = range_boundaries(elem.get("ref", ""))
                     if min_row is not None and min_col <= max_columns:
                         layout.merged.append((min_col, min_row, min(max_col, max_columns), max_row))
-                    elem.clear()
-                elif tag == "hyperlink":
+                else:
                     rel_id = elem.get(f"{NS_REL}id")
                     if rel_id and len(link_ids) < max_rows * 2:
                         link_ids.append((elem.get("ref", ""), rel_id))
-                    elem.clear()
+                # Done with the element: free it and the ones before it.
+                elem.clear()
+                while elem.getprevious() is not None:
+                    del elem.getparent()[0]
         targets = _sheet_links(archive, sheet_path) if link_ids else {}
-    except (ParseError, DefusedXmlException, ValueError, TypeError, KeyError, zipfile.BadZipFile) as exc:
+    except (etree.XMLSyntaxError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as exc:
         raise ImportFileError(f"The sheet “{title}” cannot be read: {exc}") from exc
     for ref, rel_id in link_ids:
         if rel_id in targets:
@@ -366,6 +362,13 @@ class MergedCells:
         self.by_column: dict[int, list[tuple[int, int, int]]] = {}
         self.values: dict[tuple[int, int], Any] = {}
         self.ranges = ranges
+        # A cell merged across a row (three columns or more) is a heading
+        # ("Summer opportunities"), not a row of data.
+        self.headings = {
+            (min_row, min_col)
+            for min_col, min_row, max_col, max_row in ranges
+            if min_row == max_row and max_col - min_col >= 2
+        }
 
     def for_columns(self, columns: set[int]) -> None:
         """Index only the ranges that cover a column that is read."""
@@ -780,6 +783,7 @@ class ParsedSheet:
     ignored_headers: list[str]
     last_updated: datetime.date | None
     rows: list[ParsedRow]
+    headings: list[tuple[int, str]] = field(default_factory=list)  # row number, text
 
 
 def _cell_text(cell, field_name: str, link: str | None) -> Any:
@@ -862,15 +866,13 @@ def _read_data_sheet(workbook, *, known_specialties: set[str], learner_types) ->
         for row_number, row in enumerate(top, start=1):
             for col, cell in enumerate(row, start=1):
                 merged.remember(row_number, col, cell)
-        rows = []
+        sheet = ParsedSheet(ws.title, header_row, columns, ignored, last_updated, [])
         if layout.last_row > header_row:
             data = ws.iter_rows(min_row=header_row + 1, max_row=layout.last_row, max_col=max_columns)
-            rows = list(
-                _parse_rows(
-                    data, header_row, columns, merged, layout, known_specialties, resolver, last_updated
-                )
+            sheet.rows = list(
+                _parse_rows(data, sheet, merged, layout, known_specialties, resolver, last_updated)
             )
-        return ParsedSheet(ws.title, header_row, columns, ignored, last_updated, rows)
+        return sheet
     raise ImportFileError(
         "No header row found. The data sheet needs a row of column headings with at least "
         "the opportunity's name and its host (for example “Opportunity Name” and “Host / Organization”) "
@@ -879,11 +881,26 @@ def _read_data_sheet(workbook, *, known_specialties: set[str], learner_types) ->
 
 
 def _parse_rows(
-    data, header_row, columns, merged, layout, known_specialties, resolver, last_updated
+    data, sheet: ParsedSheet, merged, layout, known_specialties, resolver, last_updated
 ) -> Iterator[ParsedRow]:
-    for row_number, row in enumerate(data, start=header_row + 1):
+    columns = sheet.columns
+    section_kind = None
+    for row_number, row in enumerate(data, start=sheet.header_row + 1):
         for col, cell in enumerate(row, start=1):
             merged.remember(row_number, col, cell)
+        values = [c.value for c in row if not _blank(getattr(c, "value", None))]
+        heading = next(
+            (
+                c.value
+                for col, c in enumerate(row, 1)
+                if (row_number, col) in merged.headings and not _blank(c.value)
+            ),
+            None,
+        )
+        if heading is not None and len(values) == 1:
+            sheet.headings.append((row_number, clean_line(str(heading))))
+            section_kind = parse_kind(str(heading))  # rows below without a kind take it
+            continue
         raw = {}
         for name, index in columns.items():
             cell = row[index] if index < len(row) else None
@@ -898,11 +915,14 @@ def _parse_rows(
             known_specialties=known_specialties,
             resolver=resolver,
             last_updated=last_updated,
+            kind_hint=section_kind,
         )
         if not parsed.values.get("website"):
             # A link on the opportunity's name stands for its website.
+            name_cell = row[columns["name"]] if columns["name"] < len(row) else None
             link = layout.links.get((row_number, columns["name"] + 1))
-            if link:
+            link = link or _cell_text(name_cell, "website", None)
+            if isinstance(link, str) and re.match(r"^https?://\S+$", link):
                 parsed.values["website"] = link
         yield parsed
 
@@ -933,10 +953,12 @@ def parse_row(
     known_specialties: set[str],
     resolver: LearnerTypeResolver,
     last_updated: datetime.date | None,
+    kind_hint: str | None = None,
 ) -> ParsedRow:
     """Clean values for the fields of ``raw`` (field → cell value). A cell
     that cannot be read is left out of the values (a new record leaves it
-    empty, an existing one keeps its value) with a warning; only a row
+    empty, an existing one keeps its value) with a warning. An empty kind
+    takes ``kind_hint`` (the section heading's) when there is one. Only a row
     without a name, or whose name or host is too long to be its key, is
     refused."""
     row = ParsedRow(number)
@@ -966,6 +988,12 @@ def parse_row(
     kind = parse_kind(text) if text and text.strip() else None
     if kind:
         values["kind"] = kind
+    elif kind_hint:
+        values["kind"] = kind_hint  # from the section heading above the row
+        if text and text.strip():
+            warnings.append(
+                f"the kind {_quote(text)} is not known: “{Kind(kind_hint).label}”, from its section"
+            )
     else:
         guess = parse_kind(values.get("name", "")) if "summer" in normalise(values.get("name", "")) else None
         row.defaults["kind"] = guess or Kind.FORMAL

@@ -484,6 +484,7 @@ class ImportReport:
     dry_run: bool
     publish: bool = True
     applied: bool = False
+    headings: list[tuple[int, str]] = field(default_factory=list)  # rows read as section headings
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -532,9 +533,13 @@ def _merge(first: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
     """A repeated row fills in and overrides the first one's values; the name
     and host keep the first row's spelling."""
     merged = dict(first)
+    no_deadline = later.get("deadline") is None and not later.get("is_rolling")
     for name, value in later.items():
-        if name not in ("name", "host_name") and value not in (None, "", []):
-            merged[name] = value
+        if name in ("name", "host_name") or value in (None, "", []):
+            continue
+        if no_deadline and name in ("is_rolling", "deadline_precision"):
+            continue  # an empty deadline cell says nothing about the first row's
+        merged[name] = value
     return merged
 
 
@@ -658,6 +663,7 @@ def opportunity_import(
         new_specialties=sorted(new_specialties.values(), key=str.casefold),
         dry_run=dry_run,
         publish=publish,
+        headings=parsed.headings,
     )
     if dry_run or (strict and report.refused):
         return report

@@ -703,3 +703,210 @@ class TestUnconfirmedUploads:
         assert "opportunities.tasks.delete_stale_import_uploads" in {
             entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
         }
+
+
+def office_workbook(path):
+    """A workbook as messy as the office's: a notes sheet first, a merged
+    title, a "Last updated" line, headers in other words, merged section
+    headings, merged host cells, blank rows, a duplicate, formula-looking
+    text, HYPERLINK formulas and hyperlink cells, the office's vocabulary,
+    bad cells, and formatted empty rows below the data."""
+    from openpyxl.styles import PatternFill
+
+    wb = Workbook()
+    wb.active.title = "Notes"
+    wb.active["A1"] = "Notes for staff: do not sort this sheet."
+    ws = wb.create_sheet("Mentorship Database")
+    ws["A1"] = "OLA Learner Mentorship Database 2026-27"
+    ws.merge_cells("A1:L1")
+    ws["A2"] = "Last updated: Sept 2026"
+    header = [
+        "Program Name",
+        "Type",
+        "Hosted by",
+        "Type of host",
+        "Specialty/ies",
+        "Who can join",
+        "Application Deadline",
+        "Link",
+        "Contact",
+        "Cost",
+        "In-person / Virtual",
+        "Comments",
+    ]
+    rows = {
+        4: header,
+        5: ["FORMAL MENTORSHIP PROGRAMS"],
+        6: [
+            "DMP – Dean's Mentorship Program",
+            None,
+            "Temerty Faculty of Medicine",
+            None,
+            "All specialties",
+            "PGY1-2",
+            "March 2027",
+            "Website",
+            "DMP@utoronto.ca",
+            "Free",
+            "Hybrid",
+            "flagship",
+        ],
+        7: [
+            "Surgery Mentorship",
+            "mentorship program",
+            "Dept. of Surgery",
+            "Dept.",
+            "General Surgery",
+            "MD 1-2",
+            "Rolling",
+            "surgery.example.org",
+            "mailto:surg@example.org",
+            None,
+            "in person",
+        ],
+        8: ["=Women in Medicine", "Program", "Women's College Hospital", None, None, "MD1-4", "Mar 2027"],
+        9: [
+            '=HYPERLINK("https://ilead.example.org","iLEAD Mentorship")',
+            "formal",
+            "Sunnybrook",
+            "TAHSN site",
+            None,
+            "Residents",
+            "2027-01-15",
+        ],
+        # 10: blank
+        11: ["Sinai Mentors A", "Formal program", "Sinai Health", "Hospital", None, "Clerks"],
+        12: ["Sinai Mentors B", "Formal program", None, None, None, "MD3/MD4"],  # host merged from row 11
+        13: [
+            "surgery  mentorship",
+            "Formal Program",
+            "dept. of surgery",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "$0",
+        ],  # the same as row 7
+        14: ["SUMMER OPPORTUNITIES"],
+        15: [
+            "Summer Research Studentship",
+            None,
+            "Division of Cardiology",
+            None,
+            "Cardiology",
+            "MD1–4",
+            "Mar 2027",
+        ],
+        16: ["Paeds Summer", "summer research", "SickKids", None, "Pediatrics", "Years 1-2", "03/2027"],
+        17: ["INFORMAL CONNECTIONS"],
+        18: ["Rehab Mentor List", "list", "Clinical Rehab Society", "Society", None, "PT/OT/SLP", "Ongoing"],
+        19: [
+            "Surgery IG Speaker Series",
+            "event series",
+            "Surgery Interest Group",
+            "Interest group",
+            None,
+            "All MD",
+            "Open until filled",
+        ],
+        20: [
+            "Mystery Mentors",
+            "???",
+            "Widget Corp",
+            "Corporate",
+            None,
+            "Astronauts",
+            "soonish",
+            "not a url",
+            "not-an-email",
+        ],
+        21: ["Host-less Mentoring", "program"],
+        22: ["@Home Mentors", "list", "Association of Home Physicians", "Association", None, "Faculty"],
+    }
+    for number, values in rows.items():
+        for col, value in enumerate(values, 1):
+            ws.cell(number, col, value)
+    for heading_row in (5, 14, 17):
+        ws.merge_cells(f"A{heading_row}:L{heading_row}")
+    ws.merge_cells("C11:C12")
+    ws["A8"].data_type = "s"  # text that looks like a formula, as Excel keeps it
+    ws["H6"].hyperlink = "https://dmp.example.org"
+    ws["A22"].hyperlink = "https://home.example.org"
+    grey = PatternFill("solid", fgColor="DDDDDD")
+    for number in range(23, 400):
+        ws.cell(number, 1).fill = grey
+    wb.create_sheet("Pivot")["A1"] = "Count of Program Name"
+    wb.save(path)
+    return path
+
+
+OFFICE_NAMES = {
+    "DMP – Dean's Mentorship Program",
+    "Surgery Mentorship",
+    "=Women in Medicine",
+    "iLEAD Mentorship",
+    "Sinai Mentors A",
+    "Sinai Mentors B",
+    "Summer Research Studentship",
+    "Paeds Summer",
+    "Rehab Mentor List",
+    "Surgery IG Speaker Series",
+    "Mystery Mentors",
+    "Host-less Mentoring",
+    "@Home Mentors",
+}
+
+
+class TestTheOfficesWorkbook:
+    def test_every_distinct_opportunity_arrives(self, tmp_path, learner_types):
+        report = opportunity_import(source=str(office_workbook(tmp_path / "office.xlsx")))
+        assert report.sheet_title == "Mentorship Database" and report.header_row == 4
+        assert report.headings == [
+            (5, "FORMAL MENTORSHIP PROGRAMS"),
+            (14, "SUMMER OPPORTUNITIES"),
+            (17, "INFORMAL CONNECTIONS"),
+        ]
+        assert report.counts == {"create": 13, "update": 0, "unchanged": 0, "merged": 1, "refused": 0}
+        assert set(Opportunity.objects.values_list("name", flat=True)) == OFFICE_NAMES
+
+        def get(name):
+            return Opportunity.objects.get(name=name)
+
+        def codes(name):
+            return sorted(t.code for t in get(name).eligible_learners.all())
+
+        dmp = get("DMP – Dean's Mentorship Program")
+        assert (dmp.kind, dmp.host_type) == (Kind.FORMAL, HostType.PROGRAM)  # from the heading and the host
+        assert dmp.website == "https://dmp.example.org" and dmp.contact_email == "dmp@utoronto.ca"
+        assert dmp.deadline_text == "March 2027" and dmp.format == Format.BOTH
+        assert dmp.last_verified == datetime.date(2026, 9, 1)
+        assert codes("DMP – Dean's Mentorship Program") == ["PGY1", "PGY2"]
+
+        surgery = get("Surgery Mentorship")
+        assert surgery.cost == "$0" and surgery.is_rolling  # combined with its duplicate
+        assert surgery.website == "https://surgery.example.org"
+        assert get("=Women in Medicine").host_type == HostType.HOSPITAL
+        ilead = get("iLEAD Mentorship")
+        assert ilead.website == "https://ilead.example.org" and ilead.host_type == HostType.HOSPITAL
+        assert get("Sinai Mentors B").host_name == "Sinai Health"
+        assert codes("Sinai Mentors B") == ["MD3", "MD4"]
+        summer = get("Summer Research Studentship")
+        assert (summer.kind, summer.host_type) == (Kind.SUMMER, HostType.DIVISION)
+        assert codes("Summer Research Studentship") == ["MD1", "MD2", "MD3", "MD4"]
+        assert codes("Paeds Summer") == ["MD1", "MD2"]
+        assert codes("Rehab Mentor List") == ["OT", "PT", "SLP"]
+        assert get("Surgery IG Speaker Series").host_type == HostType.LEARNER_GROUP
+        mystery = get("Mystery Mentors")
+        assert (mystery.kind, mystery.host_type) == (Kind.INFORMAL, HostType.OTHER)  # kind from its section
+        assert get("Host-less Mentoring").host_name == "Unknown host"
+        assert get("@Home Mentors").website == "https://home.example.org"
+
+        warned = {r.name: r.warnings for r in report.rows if r.warnings}
+        assert set(warned) == {"Mystery Mentors", "Host-less Mentoring"}
+
+    def test_importing_it_again_changes_nothing(self, tmp_path, learner_types):
+        path = office_workbook(tmp_path / "office.xlsx")
+        opportunity_import(source=str(path))
+        assert opportunity_import(source=str(path)).counts["unchanged"] == 13

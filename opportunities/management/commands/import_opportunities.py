@@ -53,6 +53,8 @@ class Command(BaseCommand):
         )
         if report.ignored_headers:
             self.stdout.write(f"Columns ignored: {', '.join(report.ignored_headers)}.")
+        for number, text in report.headings:
+            self.stdout.write(f"  row {number}: a section heading, not an opportunity: “{text}”")
         for row in report.rows:
             if row.action == "unchanged" and not row.warnings and not dry_run:
                 continue
