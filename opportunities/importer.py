@@ -140,15 +140,6 @@ def header_field(text: Any) -> str | None:
 
 # --- Limits and the package ------------------------------------------------------
 
-# Defaults for the IMPORT_MAX_* settings (see mentorship/settings.py).
-DEFAULT_LIMITS = {
-    "IMPORT_MAX_ROWS": 5000,
-    "IMPORT_MAX_COLUMNS": 100,
-    "IMPORT_MAX_MERGED_RANGES": 2000,
-    "IMPORT_MAX_UNPACKED_BYTES": 100 * 1024 * 1024,
-    "IMPORT_MAX_COMPRESSION_RATIO": 200,
-    "IMPORT_MAX_ZIP_ENTRIES": 1000,
-}
 # Entries this small are not checked for their ratio: a tiny, very regular
 # XML part compresses well and cannot hurt.
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
@@ -163,7 +154,9 @@ NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def limit(name: str) -> int:
-    return int(getattr(settings, name, DEFAULT_LIMITS[name]))
+    """One of the IMPORT_MAX_* settings (read at each import, so tests and
+    operators can change them)."""
+    return getattr(settings, name)
 
 
 def _megabytes(n: int) -> str:

@@ -623,14 +623,15 @@ def opportunity_import(
         if record is None:
             # A new record: the defaults fill what the row could not give.
             values = planned[key] = {**defaults[key], **values}
-            if not publish:
-                values["is_published"] = False
-            values.setdefault("is_published", True)
+            # Published is shown only when the sheet says; otherwise staff choose on confirming.
             result.values = [
                 (_field_label(name), _display(name, values[name], values))
                 for name in TRACKED_FIELDS
                 if name in values and name != "deadline_precision"
             ]
+            if not publish:
+                values["is_published"] = False
+            values.setdefault("is_published", True)
             continue
         after = {k: sorted(v) if k in M2M_FIELDS else _jsonable(v) for k, v in values.items()}
         before = opportunity_snapshot(record)

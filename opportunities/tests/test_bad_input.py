@@ -333,7 +333,7 @@ def too_many_rows() -> bytes:
 
 
 BOMBS = {
-    "zip bomb": (zip_bomb, "unpacks to 200 MB, more than the 100 MB"),
+    "zip bomb": (zip_bomb, "unpacks to 200 MB, more than the 50 MB"),
     "compression ratio": (ratio_bomb, "refused as a possible zip bomb"),
     "too many parts": (too_many_parts, "This file holds 1,1"),
     "macros": (macro_workbook, "This workbook contains macros (an .xlsm file)"),
