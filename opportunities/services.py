@@ -216,6 +216,8 @@ def suggestion_values(proposed: dict[str, Any]) -> dict[str, Any]:
             if name in ("deadline", "last_verified") and value:
                 value = datetime.date.fromisoformat(value)
             values[name] = value
+    if "deadline" in proposed and "deadline_precision" not in proposed:
+        values["deadline_precision"] = DeadlinePrecision.DAY  # the form asks for a day
     if "specialties" in proposed:
         values["specialties"] = specialties_by_name(proposed["specialties"], create=True)
     if "eligible_learners" in proposed:
@@ -262,9 +264,13 @@ def suggestion_approve(*, suggestion_id: int, reviewer) -> Opportunity:
         opportunity = opportunity_find(
             name=suggestion.proposed.get("name", ""), host_name=suggestion.proposed.get("host_name", "")
         )
+    values = suggestion_values(suggestion.proposed)
+    if opportunity is not None and values.get("deadline") == opportunity.deadline:
+        # The deadline was left as it was: a month-only deadline stays a month.
+        values.pop("deadline_precision", None)
     opportunity, _ = opportunity_apply(
         opportunity=opportunity,
-        values=suggestion_values(suggestion.proposed),
+        values=values,
         source=ChangeSource.SUGGESTION,
         user=reviewer,
         note=f"Suggested by {suggestion.suggested_by.email}",
