@@ -237,11 +237,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.delete_expired_exports",
         "schedule": 3600.0,
     },
+    "delete-stale-import-uploads": {
+        "task": "opportunities.tasks.delete_stale_import_uploads",
+        "schedule": 3600.0,
+    },
 }
 
 # Learner Mentorship Database exports.
 EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=5000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+
+# Spreadsheet import (admin and `import_opportunities`). A workbook is a zip
+# of XML written by anyone: past these limits it is refused before it is
+# parsed, so one upload cannot exhaust a worker's memory.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=200)
+IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=1000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)  # data rows (blank rows do not count)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)  # columns further right are not read
+IMPORT_MAX_MERGED_RANGES = env.int("IMPORT_MAX_MERGED_RANGES", default=2000)
+# An upload waits for its preview to be confirmed this long, then is deleted.
+IMPORT_UPLOAD_RETENTION_HOURS = env.int("IMPORT_UPLOAD_RETENTION_HOURS", default=24)
 
 # HTTPS: one switch for redirect, secure cookies and HSTS behind a TLS proxy.
 SECURE_HTTPS = env.bool("SECURE_HTTPS", default=False)

@@ -14,8 +14,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from mentorship.admin import TamperProofAdminMixin
+from mentorship.xlsx import xlsx_response
 
-from .forms import ImportUploadForm, OpportunityAdminForm, RejectForm
+from .exports import import_template_sheets
+from .forms import ImportConfirmForm, ImportUploadForm, OpportunityAdminForm, RejectForm
 from .importer import ImportFileError
 from .models import ChangeSource, ExportJob, Opportunity, OpportunityChange, Suggestion
 from .services import (
@@ -84,7 +86,20 @@ class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "kind", "host_type", "host_name", "is_published"]}),
         ("Who and what", {"fields": ["specialties", "eligible_learners", "description", "how_to_join"]}),
-        ("Details", {"fields": ["website", "contact_email", "deadline", "is_rolling", "cost", "format"]}),
+        (
+            "Details",
+            {
+                "fields": [
+                    "website",
+                    "contact_email",
+                    "deadline",
+                    "deadline_precision",
+                    "is_rolling",
+                    "cost",
+                    "format",
+                ]
+            },
+        ),
         ("Upkeep", {"fields": ["last_verified", "created_at", "updated_at"]}),
     ]
 
@@ -117,35 +132,41 @@ class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="opportunities_opportunity_import",
             ),
+            path(
+                "import/template.xlsx",
+                self.admin_site.admin_view(self.import_template_view),
+                name="opportunities_opportunity_import_template",
+            ),
             *super().get_urls(),
         ]
 
-    def import_view(self, request):
-        """Upload → preview (what would be created, updated, refused) → confirm.
-        The upload waits under MEDIA_ROOT/imports/ with a random name."""
+    def _check_import_permission(self, request):
         if not self.has_add_permission(request) or not self.has_change_permission(request):
             raise PermissionDenied
+
+    def import_template_view(self, request):
+        """An empty workbook with the columns, an example row and a sheet of
+        the spellings the import accepts."""
+        self._check_import_permission(request)
+        return xlsx_response(import_template_sheets(), filename="opportunities-import-template.xlsx")
+
+    def import_view(self, request):
+        """Upload → preview (each row's values, old → new for updates, the
+        warnings and refusals) → confirm, choosing whether new entries are
+        published. The upload waits under MEDIA_ROOT/imports/ with a random
+        name; unconfirmed uploads are deleted by a periodic task."""
+        self._check_import_permission(request)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Import the spreadsheet",
+            "limits": {
+                "rows": settings.IMPORT_MAX_ROWS,
+                "megabytes": settings.IMPORT_MAX_UPLOAD_BYTES // 2**20,
+            },
         }
         if request.method == "POST" and "token" in request.POST:
-            upload_path = _import_path(request.POST["token"])
-            if not upload_path.exists():
-                messages.error(request, "That upload has expired; please upload the file again.")
-                return redirect("admin:opportunities_opportunity_import")
-            try:
-                report = opportunity_import(source=str(upload_path), user=request.user)
-            finally:
-                upload_path.unlink(missing_ok=True)
-            counts = report.counts
-            messages.success(
-                request,
-                f"Imported: {counts['create']} created, {counts['update']} updated, "
-                f"{counts['unchanged']} unchanged, {counts['refused']} refused.",
-            )
-            return redirect("admin:opportunities_opportunity_changelist")
+            return self._import_confirm(request, context)
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             token = secrets.token_hex(16)
@@ -160,12 +181,43 @@ class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
                 upload_path.unlink(missing_ok=True)
                 form.add_error("file", str(exc))
             else:
-                context.update(report=report, token=token, filename=form.cleaned_data["file"].name)
+                context.update(
+                    report=report,
+                    token=token,
+                    filename=form.cleaned_data["file"].name,
+                    confirm_form=ImportConfirmForm(initial={"token": token}),
+                )
                 return TemplateResponse(
                     request, "admin/opportunities/opportunity/import_preview.html", context
                 )
         context["form"] = form
         return TemplateResponse(request, "admin/opportunities/opportunity/import.html", context)
+
+    def _import_confirm(self, request, context):
+        _import_path(request.POST["token"])  # 404 for a token that is not one of ours
+        form = ImportConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose whether new entries are published, then confirm again.")
+            return redirect("admin:opportunities_opportunity_import")
+        upload_path = _import_path(form.cleaned_data["token"])
+        if not upload_path.exists():
+            messages.error(request, "That upload has expired; please upload the file again.")
+            return redirect("admin:opportunities_opportunity_import")
+        publish = form.cleaned_data["publish"] == "publish"
+        try:
+            report = opportunity_import(source=str(upload_path), user=request.user, publish=publish)
+        except ImportFileError as exc:
+            messages.error(request, f"Nothing was imported. {exc}")
+            return redirect("admin:opportunities_opportunity_import")
+        finally:
+            upload_path.unlink(missing_ok=True)
+        counts = report.counts
+        messages.success(
+            request,
+            f"Imported: {counts['create']} created{'' if publish else ' as drafts'}, "
+            f"{counts['update']} updated, {counts['unchanged']} unchanged, {counts['refused']} refused.",
+        )
+        return redirect("admin:opportunities_opportunity_changelist")
 
 
 @admin.register(Suggestion)

@@ -7,6 +7,7 @@ write-only workbook and sanitises every cell.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from typing import IO
 
@@ -18,7 +19,8 @@ from django.utils import timezone
 
 from mentorship.xlsx import Column, FormulaLink, Link, Sheet, write_xlsx, xlsx_response
 
-from .models import Opportunity
+from .importer import HEADER_SYNONYMS, LEARNER_ALIASES
+from .models import Format, HostType, Kind, Opportunity
 from .selectors import DatabaseView, database_last_updated, describe_filters, with_related
 
 CHUNK_SIZE = 2000
@@ -59,6 +61,9 @@ _FIXED_WIDTHS = {
 
 def _row(opportunity: Opportunity) -> list:
     deadline = "Rolling" if opportunity.is_rolling else opportunity.deadline
+    if deadline and opportunity.deadline_is_month:
+        # Text, as the office writes it; the importer reads it back as the month.
+        deadline = opportunity.deadline_text
     return [
         opportunity.name,
         opportunity.get_kind_display(),
@@ -165,3 +170,119 @@ def export_filename() -> str:
 
 def database_xlsx_response(view: DatabaseView):
     return xlsx_response(database_sheets(view), filename=export_filename())
+
+
+# --- The import template ------------------------------------------------------
+
+TEMPLATE_COLUMNS = [*COLUMNS, ("Published", "is_published")]
+TEMPLATE_EXAMPLE = [
+    "Example: Surgery Mentorship Program (delete this row)",
+    "Formal program",
+    "Department",
+    "Department of Surgery",
+    "General Surgery; Orthopaedic Surgery",
+    "MD 1-2; PGY1-2",
+    "Learners are paired with a surgeon for the academic year.",
+    "Fill in the form on the website.",
+    "https://example.org/surgery-mentorship",
+    "surgery.mentorship@example.org",
+    "March 2027",
+    "Free",
+    "In person and virtual",
+    datetime.date(2026, 9, 1),
+    "No",
+]
+
+
+def _accepted_rows() -> list[list[str]]:
+    def headers(field: str) -> str:
+        return "; ".join(HEADER_SYNONYMS.get(field, []))
+
+    groups = sorted({k for k in LEARNER_ALIASES})
+    rows = [
+        ["Name", headers("name"), "Required: the only cell without which a row is refused."],
+        [
+            "Kind",
+            "; ".join(Kind.labels) + "; or words such as: program, mentorship program, formal, list, "
+            "directory, network, event series, events, informal, summer, summer research, studentship",
+            "Not understood or empty: a new entry becomes “Formal program”, with a warning.",
+        ],
+        [
+            "Host type",
+            "; ".join(HostType.labels) + "; or words such as: Dept., Division, Hospital, TAHSN site, "
+            "Sunnybrook, SickKids, UHN, Sinai Health, Unity Health, Society, Association, College, "
+            "Interest group, Club, Student group, Office, Faculty, Temerty",
+            "Empty: taken from the host's name when it says (“Sunnybrook Hospital”); otherwise “Other”, "
+            "with a warning.",
+        ],
+        ["Host", headers("host_name"), "Empty: imported as “Unknown host”, with a warning."],
+        [
+            "Specialties",
+            "Any names, separated by semicolons, line breaks or commas",
+            "New names are added to the list of specialties.",
+        ],
+        [
+            "Eligible learners",
+            "Codes: MD1 MD2 MD3 MD4 PGY1 PGY2 PT OT SLP RES FAC, or their labels; ranges: MD1-4, "
+            "MD 1-2, MD1–4, PGY1-2, PGY 1-2, Years 1-2, MD3/4; groups: All MD, Pre-clerkship, Clerks, "
+            "Residents, PT/OT/SLP, Rehab, Faculty, All; and: " + ", ".join(groups),
+            "Separated by semicolons, commas, slashes or “and”. Values not understood are left out, "
+            "with a warning.",
+        ],
+        ["Description", headers("description"), "Text; line breaks are kept."],
+        ["How to join", headers("how_to_join"), "Text; line breaks are kept."],
+        [
+            "Website",
+            "A web address (https:// is added when missing), or a cell with a link",
+            "Not a web address: left out, with a warning.",
+        ],
+        ["Contact email", "One email address", "Not an email address: left out, with a warning."],
+        [
+            "Deadline",
+            "A date (2027-03-15, March 15, 2027, 15 Mar 2027, or an Excel date); a month alone "
+            "(March 2027, Mar 2027, 03/2027, 2027-03), shown as the month; Rolling, Ongoing, "
+            "Open until filled, Year round, Any time; empty, N/A, TBD for none",
+            "Not understood: left out, with a warning.",
+        ],
+        ["Cost", headers("cost"), "Text, for example Free or $50 membership."],
+        [
+            "Format",
+            "; ".join(Format.labels) + "; or: hybrid, both, online, remote, Zoom, on site",
+            "Not understood: left out, with a warning.",
+        ],
+        ["Last verified", "A date or a month", "Empty: the sheet's “Last updated: …” line, when it has one."],
+        [
+            "Published",
+            "Yes / No",
+            "Only when new entries are published at once; when kept as drafts, every new entry is a draft.",
+        ],
+        ["(any other column)", "", "Ignored, and listed in the preview."],
+        [
+            "The sheet",
+            "",
+            "The first sheet with a header row is read; the header may sit under a title or notes. "
+            "Blank rows are skipped; the same name and host twice are combined into one entry.",
+        ],
+    ]
+    return rows
+
+
+def import_template_sheets(*, example: bool = True) -> list[Sheet]:
+    """The workbook staff download from the import page: the columns (and one
+    example row), and a sheet of the spellings the importer accepts."""
+    return [
+        Sheet(
+            title="Opportunities",
+            columns=[Column(header, width=_FIXED_WIDTHS.get(f, 24)) for header, f in TEMPLATE_COLUMNS],
+            rows=[TEMPLATE_EXAMPLE] if example else [],
+        ),
+        Sheet(
+            title="Accepted values",
+            columns=[
+                Column("Column", width=20),
+                Column("Accepted spellings", width=90),
+                Column("If not", width=60),
+            ],
+            rows=_accepted_rows(),
+        ),
+    ]

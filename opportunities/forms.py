@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db import models
 
 from programs.models import LearnerType, Specialty
 
-from .models import Format, HostType, Kind, Opportunity
+from .models import DeadlinePrecision, Format, HostType, Kind, Opportunity
 from .services import SCALAR_FIELDS, TRACKED_FIELDS, OpportunityDuplicate, opportunity_check_unique
 
 SPECIALTY_MAX_LENGTH = Specialty._meta.get_field("name").max_length
@@ -94,7 +95,15 @@ class SuggestionForm(forms.Form):
 
 # What a person may propose: every tracked field but the ones staff keep
 # (verification and publication).
-PROPOSED_SCALARS = [name for name in SCALAR_FIELDS if name not in ("last_verified", "is_published")]
+PROPOSED_SCALARS = [
+    name for name in SCALAR_FIELDS if name not in ("last_verified", "is_published", "deadline_precision")
+]
+
+
+PUBLISH_CHOICES = [
+    ("publish", "Publish new entries at once"),
+    ("draft", "Keep new entries as drafts (unpublished) for me to review"),
+]
 
 
 class ImportUploadForm(forms.Form):
@@ -102,11 +111,25 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        # .xlsm is let through to the content check, which says why it is refused.
         if not upload.name.lower().endswith((".xlsx", ".xlsm")):
             raise forms.ValidationError("Upload the spreadsheet as an Excel .xlsx file.")
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 20 MB.")
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+            )
         return upload
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+    publish = forms.ChoiceField(
+        label="New entries",
+        choices=PUBLISH_CHOICES,
+        initial="publish",
+        widget=forms.RadioSelect,
+        help_text="Entries already in the database keep their published state.",
+    )
 
 
 class RejectForm(forms.Form):
@@ -130,6 +153,14 @@ class OpportunityAdminForm(forms.ModelForm):
         model = Opportunity
         fields = TRACKED_FIELDS
         formfield_callback = _https_by_default
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most deadlines are days: a form that leaves the choice out keeps it.
+        self.fields["deadline_precision"].required = False
+
+    def clean_deadline_precision(self):
+        return self.cleaned_data.get("deadline_precision") or DeadlinePrecision.DAY
 
     def clean(self):
         data = super().clean()

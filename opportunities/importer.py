@@ -3,30 +3,47 @@
 ``read_workbook`` finds the data sheet and its header row (wherever it is,
 under a title, notes or a "Last updated" line), maps headers in any case,
 spacing or common synonym to fields, and turns each row into clean values or
-a reason it was refused. It writes nothing; ``services.opportunity_import``
-compares the rows with the database and applies them.
+warnings about the cells it could not read (only a row without a name is
+refused). It writes nothing; ``services.opportunity_import`` compares the rows
+with the database and applies them.
+
+The file comes from a person, so memory is bounded before anything is
+parsed: ``inspect_package`` looks at the zip's directory (entry count,
+unpacked size, compression ratio, macros) and refuses encrypted and old
+binary files; the data sheet's XML is then streamed once to count the rows
+that hold something and to collect merged ranges and hyperlinks (which
+openpyxl's read-only mode does not give), with a cap on each; only then are
+the cell values streamed in read-only mode. The limits are settings
+(IMPORT_MAX_*).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from lxml import etree
 from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.utils.datetime import from_excel
 
 from mentorship.xlsx import FORMULA_TRIGGERS
 from programs.models import Specialty
 
-from .models import Format, HostType, Kind, normalise
+from .models import DeadlinePrecision, Format, HostType, Kind, normalise
 
 HEADER_SCAN_ROWS = 30
 MAX_LENGTHS = {"name": 200, "host_name": 200, "cost": 200, "website": 500}
 EMAIL_MAX_LENGTH = 254
+UNKNOWN_HOST = "Unknown host"
 SPECIALTY_MAX_LENGTH = Specialty._meta.get_field("name").max_length
 
 
@@ -121,6 +138,249 @@ def header_field(text: Any) -> str | None:
     return None
 
 
+# --- Limits and the package ------------------------------------------------------
+
+# Entries this small are not checked for their ratio: a tiny, very regular
+# XML part compresses well and cannot hurt.
+RATIO_CHECK_FROM_BYTES = 1024 * 1024
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The stream an encrypted Office file carries inside its OLE container.
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def limit(name: str) -> int:
+    """One of the IMPORT_MAX_* settings (read at each import, so tests and
+    operators can change them)."""
+    return getattr(settings, name)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def _rewind(source) -> None:
+    if hasattr(source, "seek"):
+        source.seek(0)
+
+
+def _contains(source, needle: bytes) -> bool:
+    """Whether the file holds ``needle``, read in chunks."""
+    _rewind(source)
+    handle = open(source, "rb") if isinstance(source, str) else source  # noqa: SIM115
+    try:
+        tail = b""
+        while chunk := handle.read(1024 * 1024):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle) :]
+        return False
+    finally:
+        if handle is not source:
+            handle.close()
+        _rewind(source)
+
+
+def inspect_package(source: str | IO[bytes]) -> None:
+    """Refuse, with a message staff can act on, a file that is not a plain
+    .xlsx or whose unpacked size could exhaust memory. Reads only the zip's
+    directory and its content types. Raises ImportFileError."""
+    _rewind(source)
+    if isinstance(source, str):
+        with open(source, "rb") as handle:
+            signature = handle.read(8)
+    else:
+        signature = source.read(8)
+        _rewind(source)
+    if signature == OLE_SIGNATURE:
+        if _contains(source, ENCRYPTION_STREAM):
+            raise ImportFileError(
+                "This workbook is protected by a password (encrypted), so it cannot be read. "
+                "In Excel, remove the password (File → Info → Protect Workbook → Encrypt with "
+                "Password, then clear it), save it as .xlsx and upload it again."
+            )
+        raise ImportFileError(
+            "This is an older Excel file (.xls). Open it in Excel, save it as an Excel "
+            "Workbook (.xlsx) and upload that."
+        )
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(f"This file cannot be read as an Excel workbook (.xlsx): {exc}") from exc
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > limit("IMPORT_MAX_ZIP_ENTRIES"):
+            raise ImportFileError(
+                f"This file holds {len(entries):,} parts; an Excel workbook of the database has far "
+                f"fewer (the limit is {limit('IMPORT_MAX_ZIP_ENTRIES'):,}). Save the data sheet in a "
+                "new workbook and upload that."
+            )
+        unpacked = sum(e.file_size for e in entries)
+        if unpacked > limit("IMPORT_MAX_UNPACKED_BYTES"):
+            raise ImportFileError(
+                f"This workbook unpacks to {_megabytes(unpacked)}, more than the "
+                f"{_megabytes(limit('IMPORT_MAX_UNPACKED_BYTES'))} the import accepts. Remove the "
+                "sheets, images or empty formatted rows that are not the database, or split the file."
+            )
+        for entry in entries:
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if entry.file_size > RATIO_CHECK_FROM_BYTES and ratio > limit("IMPORT_MAX_COMPRESSION_RATIO"):
+                raise ImportFileError(
+                    f"Part “{entry.filename}” of this file is compressed {ratio:,.0f} to 1, which "
+                    "no ordinary spreadsheet is: it is refused as a possible zip bomb."
+                )
+        names = {e.filename for e in entries}
+        content_types = ""
+        if "[Content_Types].xml" in names:
+            content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+        if (
+            any(n.lower().endswith("vbaproject.bin") for n in names)
+            or "macroenabled" in content_types.lower()
+        ):
+            raise ImportFileError(
+                "This workbook contains macros (an .xlsm file). The import accepts only plain "
+                "workbooks: in Excel choose File → Save As → Excel Workbook (.xlsx) and upload that."
+            )
+        if "xl/workbook.xml" not in names:
+            raise ImportFileError(
+                "This file cannot be read as an Excel workbook (.xlsx): it is a zip file without a workbook in it."
+            )
+    _rewind(source)
+
+
+@dataclass
+class SheetLayout:
+    """What the streamed pass over a sheet's XML found."""
+
+    last_row: int = 0  # the last row that holds a value
+    merged: list[tuple[int, int, int, int]] = field(
+        default_factory=list
+    )  # min_col, min_row, max_col, max_row
+    links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → URL
+
+
+def _xml_events(handle, **kwargs):
+    """lxml's streaming parser, with entities left unexpanded and no DTD or
+    network fetched: a sheet's XML comes from the person who uploaded it."""
+    return etree.iterparse(
+        handle, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, **kwargs
+    )
+
+
+def _sheet_links(archive: zipfile.ZipFile, sheet_path: str) -> dict[str, str]:
+    """The sheet's external relationships (hyperlink targets) by id."""
+    folder, _, name = sheet_path.rpartition("/")
+    rels_path = f"{folder}/_rels/{name}.rels"
+    if rels_path not in archive.namelist():
+        return {}
+    targets = {}
+    with archive.open(rels_path) as handle:
+        for _, elem in _xml_events(handle, tag=f"{NS_PKG_REL}Relationship"):
+            if elem.get("TargetMode") == "External":
+                targets[elem.get("Id")] = elem.get("Target", "")
+            elem.clear()
+    return targets
+
+
+_VALUE_TAGS = {f"{NS_MAIN}v", f"{NS_MAIN}is", f"{NS_MAIN}f"}
+
+
+def _has_value(row) -> bool:
+    return any(child.tag in _VALUE_TAGS and (child.text or len(child)) for cell in row for child in cell)
+
+
+def scan_sheet(archive: zipfile.ZipFile, sheet_path: str, *, title: str, header_row: int) -> SheetLayout:
+    """Stream the sheet's XML once: the last row holding a value (formatted
+    empty rows do not count), the merged ranges and the cell hyperlinks.
+    Raises ImportFileError past IMPORT_MAX_ROWS data rows or
+    IMPORT_MAX_MERGED_RANGES merged ranges, before reading further."""
+    max_rows, max_merged = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_MERGED_RANGES")
+    max_columns = limit("IMPORT_MAX_COLUMNS")
+    layout = SheetLayout()
+    link_ids: list[tuple[str, str]] = []
+    row_number, data_rows = 0, 0
+    tags = (f"{NS_MAIN}row", f"{NS_MAIN}mergeCell", f"{NS_MAIN}hyperlink")
+    try:
+        with archive.open(sheet_path) as handle:
+            for _, elem in _xml_events(handle, tag=tags):
+                if elem.tag == tags[0]:
+                    row_number = int(elem.get("r") or row_number + 1)
+                    if _has_value(elem):
+                        layout.last_row = row_number
+                        if row_number > header_row:
+                            data_rows += 1
+                            if data_rows > max_rows:
+                                raise ImportFileError(
+                                    f"The sheet “{title}” has more than {max_rows:,} rows of data; the "
+                                    "import reads at most that many. Split the file, or delete the "
+                                    "rows below the database."
+                                )
+                elif elem.tag == tags[1]:
+                    if len(layout.merged) >= max_merged:
+                        raise ImportFileError(
+                            f"The sheet “{title}” has more than {max_merged:,} merged cell ranges. "
+                            "Unmerge the cells (Home → Merge & Center → Unmerge Cells) and upload it again."
+                        )
+                    min_col, min_row, max_col, max_row = range_boundaries(elem.get("ref", ""))
+                    if min_row is not None and min_col <= max_columns:
+                        layout.merged.append((min_col, min_row, min(max_col, max_columns), max_row))
+                else:
+                    rel_id = elem.get(f"{NS_REL}id")
+                    if rel_id and len(link_ids) < max_rows * 2:
+                        link_ids.append((elem.get("ref", ""), rel_id))
+                # Done with the element: free it and the ones before it.
+                elem.clear()
+                while elem.getprevious() is not None:
+                    del elem.getparent()[0]
+        targets = _sheet_links(archive, sheet_path) if link_ids else {}
+    except (etree.XMLSyntaxError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as exc:
+        raise ImportFileError(f"The sheet “{title}” cannot be read: {exc}") from exc
+    for ref, rel_id in link_ids:
+        if rel_id in targets:
+            column, row = coordinate_from_string(ref.split(":")[0])
+            layout.links[(row, range_boundaries(f"{column}1")[0])] = targets[rel_id]
+    return layout
+
+
+class MergedCells:
+    """Every cell of a merged range reads as its top-left cell, without
+    expanding the ranges (a few kilobytes of XML can merge millions of cells)."""
+
+    def __init__(self, ranges: list[tuple[int, int, int, int]]):
+        self.top_lefts = {(min_row, min_col) for min_col, min_row, _, _ in ranges}
+        self.by_column: dict[int, list[tuple[int, int, int]]] = {}
+        self.values: dict[tuple[int, int], Any] = {}
+        self.ranges = ranges
+        # A cell merged across a row (three columns or more) is a heading
+        # ("Summer opportunities"), not a row of data.
+        self.headings = {
+            (min_row, min_col)
+            for min_col, min_row, max_col, max_row in ranges
+            if min_row == max_row and max_col - min_col >= 2
+        }
+
+    def for_columns(self, columns: set[int]) -> None:
+        """Index only the ranges that cover a column that is read."""
+        for min_col, min_row, max_col, max_row in self.ranges:
+            for col in columns:
+                if min_col <= col <= max_col:
+                    self.by_column.setdefault(col, []).append((min_row, max_row, min_col))
+
+    def remember(self, row: int, col: int, cell) -> None:
+        if (row, col) in self.top_lefts:
+            self.values[(row, col)] = cell
+
+    def top_left(self, row: int, col: int):
+        for min_row, max_row, min_col in self.by_column.get(col, ()):
+            if min_row <= row <= max_row and (row, col) != (min_row, min_col):
+                return self.values.get((min_row, min_col))
+        return None
+
+
 # --- Values ------------------------------------------------------------------
 
 
@@ -137,21 +397,30 @@ _DATE_FORMATS = [
     "%d %b %Y",
     "%B %d %Y",
     "%b %d %Y",
+    "%A, %B %d, %Y",
+    "%a, %b %d, %Y",
 ]
-_MONTH_FORMATS = ["%B %Y", "%b %Y"]
+_MONTH_FORMATS = ["%B %Y", "%b %Y", "%m/%Y", "%Y-%m", "%m-%Y", "%Y/%m"]
 _ROLLING_WORDS = {
     "rolling",
     "rolling basis",
+    "rolling admission",
     "ongoing",
     "open",
+    "always open",
+    "open until filled",
+    "until filled",
+    "open until full",
     "any time",
     "anytime",
     "year round",
+    "open year round",
     "continuous",
+    "no fixed deadline",
 }
-_NO_VALUE_WORDS = {"", "n a", "na", "none", "tbd", "tba", "not applicable", "no deadline", "unknown"}
+_NO_VALUE_WORDS = {"", "n a", "na", "none", "tbd", "tba", "not applicable", "no deadline", "unknown", "-"}
 _TRUE = {"yes", "y", "true", "1", "published", "x"}
-_FALSE = {"no", "n", "false", "0", "unpublished", "hidden"}
+_FALSE = {"no", "n", "false", "0", "unpublished", "hidden", "draft"}
 
 
 def unsanitise(text: str) -> str:
@@ -171,20 +440,59 @@ def clean_block(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def parse_date(value: Any, *, allow_month: bool = False) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
+def _date_text(text: str) -> str:
+    """ "Sept. 15th, 2027" → "Sep 15, 2027": what strptime reads."""
+    text = clean_line(text).rstrip(".")
+    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", text, flags=re.I)
+    text = re.sub(r"\b([A-Za-z]{3,9})\.", r"\1", text)
+    return re.sub(r"\bsept\b", "Sep", text, flags=re.I)
+
+
+def _excel_date(value: int | float) -> datetime.date | None:
+    try:
         converted = from_excel(value)
-        return converted.date() if isinstance(converted, datetime.datetime) else converted
-    text = clean_line(str(value)).rstrip(".")
-    for fmt in _DATE_FORMATS + (_MONTH_FORMATS if allow_month else []):
+    except (ValueError, OverflowError):
+        return None
+    return converted.date() if isinstance(converted, datetime.datetime) else converted
+
+
+def parse_date(value: Any, *, allow_month: bool = False) -> datetime.date | None:
+    """A day; with ``allow_month`` a month alone gives its first day."""
+    parsed = parse_deadline_date(value)
+    if parsed is None:
+        return None
+    day, precision = parsed
+    if precision == DeadlinePrecision.MONTH:
+        return day.replace(day=1) if allow_month else None
+    return day
+
+
+def parse_deadline_date(value: Any) -> tuple[datetime.date, str] | None:
+    """A date and its precision: a month alone ("March 2027", "03/2027") is
+    that month's last day, with month precision."""
+    if isinstance(value, datetime.datetime):
+        return value.date(), DeadlinePrecision.DAY
+    if isinstance(value, datetime.date):
+        return value, DeadlinePrecision.DAY
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        day = _excel_date(value) if 1 <= value < 2958466 else None
+        return (day, DeadlinePrecision.DAY) if day else None
+    text = _date_text(str(value))
+    text = re.sub(r"^(?:by|due|before|end of|the end of)\s+", "", text, flags=re.I)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?", text):
+        text = text[:10]
+    for fmt in _DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(text, fmt).date()
+            return datetime.datetime.strptime(text, fmt).date(), DeadlinePrecision.DAY
         except ValueError:
             continue
+    for fmt in _MONTH_FORMATS:
+        try:
+            first = datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        last = calendar.monthrange(first.year, first.month)[1]
+        return first.replace(day=last), DeadlinePrecision.MONTH
     return None
 
 
@@ -201,37 +509,67 @@ def split_values(text: str, known: set[str] | None = None) -> list[str]:
     return [clean_line(p) for p in result]
 
 
+def _has_word(key: str, words: str) -> bool:
+    return re.search(rf"\b{words}\b", key) is not None
+
+
+# Kinds, tried in order on the cell's words. The office's sheet says
+# "program", "list", "event series", "summer research"...
+_KIND_WORDS: list[tuple[str, str]] = [
+    (r"summer\w*|studentships?", Kind.SUMMER),
+    (
+        r"informal|connections?|events?|event series|series|lists?|directory|directories|networks?|"
+        r"networking|speakers?|socials?|drop in|meet ?ups?|roster|database|panels?|talks?|seminars?",
+        Kind.INFORMAL,
+    ),
+    (
+        r"formal|programs?|programmes?|mentorships?|mentoring|pairings?|one on one|1 1|longitudinal|"
+        r"structured|matched|buddy|dyads?",
+        Kind.FORMAL,
+    ),
+]
+
+
 def parse_kind(text: str) -> str | None:
     key = _header_key(text)
     for value, label in Kind.choices:
         if key in (_header_key(label), value):
             return value
-    if "summer" in key:
-        return Kind.SUMMER
-    if "informal" in key or "connection" in key or "event" in key or "list" in key:
-        return Kind.INFORMAL
-    if "formal" in key or "program" in key:
-        return Kind.FORMAL
+    for words, value in _KIND_WORDS:
+        if _has_word(key, f"(?:{words})"):
+            return value
     return None
 
 
-_HOST_TYPE_KEYWORDS = [
-    ("learner group", HostType.LEARNER_GROUP),
-    ("student group", HostType.LEARNER_GROUP),
-    ("interest group", HostType.LEARNER_GROUP),
-    ("club", HostType.LEARNER_GROUP),
-    ("association", HostType.ASSOCIATION),
-    ("society", HostType.ASSOCIATION),
-    ("college", HostType.ASSOCIATION),
-    ("hospital", HostType.HOSPITAL),
-    ("tahsn", HostType.HOSPITAL),
-    ("site", HostType.HOSPITAL),
-    ("division", HostType.DIVISION),
-    ("department", HostType.DEPARTMENT),
-    ("dept", HostType.DEPARTMENT),
-    ("temerty", HostType.PROGRAM),
-    ("program", HostType.PROGRAM),
-    ("office", HostType.PROGRAM),
+# Host types by the words of the cell (or, failing that, of the host's
+# name): first match wins, so the narrower words come first.
+_HOST_TYPE_WORDS: list[tuple[str, str]] = [
+    (
+        r"learner groups?|student groups?|interest groups?|ig|clubs?|students? associations?|"
+        r"students? society|students? council|student union|chapter",
+        HostType.LEARNER_GROUP,
+    ),
+    (r"division|div", HostType.DIVISION),
+    (r"department|dept|depts|departments", HostType.DEPARTMENT),
+    (
+        r"hospitals?|tahsn|tahsn sites?|hospital sites?|sites?|health sciences? centres?|health centres?|"
+        r"medical centres?|sunnybrook|sickkids|sick kids|hospital for sick children|uhn|"
+        r"university health network|toronto general|toronto western|princess margaret|mount sinai|"
+        r"sinai health|st michael s|unity health|st joseph s|women s college|camh|"
+        r"centre for addiction and mental health|holland bloorview|baycrest|north york general|"
+        r"michael garron|trillium|scarborough health|humber river|bridgepoint|toronto rehab",
+        HostType.HOSPITAL,
+    ),
+    (
+        r"association|associations|society|societies|college|academy|federation|alliance|"
+        r"professional association|professional body|cma|oma|rcpsc|cfpc|ama",
+        HostType.ASSOCIATION,
+    ),
+    (
+        r"temerty|faculty of medicine|faculty|office|offices|program|programs|programme|ola|"
+        r"university of toronto|u of t|uoft|md program|postgraduate medical education|pgme",
+        HostType.PROGRAM,
+    ),
 ]
 
 
@@ -240,17 +578,17 @@ def parse_host_type(text: str) -> str | None:
     for value, label in HostType.choices:
         if key in (_header_key(label), _header_key(value)):
             return value
-    for word, value in _HOST_TYPE_KEYWORDS:
-        if word in key:
+    for words, value in _HOST_TYPE_WORDS:
+        if _has_word(key, f"(?:{words})"):
             return value
     return None
 
 
 def parse_format(text: str) -> str | None:
     key = _header_key(text)
-    virtual = "virtual" in key or "online" in key or "remote" in key
-    in_person = "person" in key or "on site" in key or "onsite" in key
-    if "both" in key or "hybrid" in key or (virtual and in_person):
+    virtual = any(_has_word(key, w) for w in ("virtual", "online", "remote", "zoom", "teams", "virtually"))
+    in_person = "person" in key or any(_has_word(key, w) for w in ("on site", "onsite", "on campus", "f2f"))
+    if "both" in key or "hybrid" in key or "either" in key or (virtual and in_person):
         return Format.BOTH
     if virtual:
         return Format.VIRTUAL
@@ -266,32 +604,82 @@ def _code_key(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", normalise(text))
 
 
+MD_ALL = ["MD1", "MD2", "MD3", "MD4"]
+RESIDENTS = ["PGY1", "PGY2", "RES"]
+REHAB = ["PT", "OT", "SLP"]
 LEARNER_ALIASES: dict[str, list[str]] = {
-    "md": ["MD1", "MD2", "MD3", "MD4"],
-    "mdstudents": ["MD1", "MD2", "MD3", "MD4"],
-    "mdstudent": ["MD1", "MD2", "MD3", "MD4"],
-    "medicalstudents": ["MD1", "MD2", "MD3", "MD4"],
-    "allmd": ["MD1", "MD2", "MD3", "MD4"],
+    "md": MD_ALL,
+    "mds": MD_ALL,
+    "mdstudents": MD_ALL,
+    "mdstudent": MD_ALL,
+    "allmd": MD_ALL,
+    "allmds": MD_ALL,
+    "allmdstudents": MD_ALL,
+    "allmdyears": MD_ALL,
+    "medicalstudents": MD_ALL,
+    "medicalstudent": MD_ALL,
+    "medstudents": MD_ALL,
+    "undergraduatemedicalstudents": MD_ALL,
+    "ume": MD_ALL,
+    "allyears": MD_ALL,
     "preclerkship": ["MD1", "MD2"],
+    "preclerks": ["MD1", "MD2"],
+    "preclerkshipstudents": ["MD1", "MD2"],
     "clerkship": ["MD3", "MD4"],
     "clerks": ["MD3", "MD4"],
-    "residents": ["PGY1", "PGY2", "RES"],
-    "pgy": ["PGY1", "PGY2", "RES"],
-    "postgraduate": ["PGY1", "PGY2", "RES"],
-    "clinicalrehab": ["PT", "OT", "SLP"],
-    "rehab": ["PT", "OT", "SLP"],
+    "clerk": ["MD3", "MD4"],
+    "clerkshipstudents": ["MD3", "MD4"],
+    "residents": RESIDENTS,
+    "resident": RESIDENTS,
+    "allresidents": RESIDENTS,
+    "residentphysicians": RESIDENTS,
+    "pgy": RESIDENTS,
+    "allpgy": RESIDENTS,
+    "postgraduate": RESIDENTS,
+    "postgraduatetrainees": RESIDENTS,
+    "pgytrainees": RESIDENTS,
+    "pgme": RESIDENTS,
+    "clinicalrehab": REHAB,
+    "rehab": REHAB,
+    "rehabsciences": REHAB,
+    "rehabilitationsciences": REHAB,
+    "rehabilitation": REHAB,
+    "allrehab": REHAB,
+    "pt": ["PT"],
     "physicaltherapy": ["PT"],
     "physiotherapy": ["PT"],
+    "physiotherapist": ["PT"],
+    "ot": ["OT"],
     "occupationaltherapy": ["OT"],
+    "slp": ["SLP"],
     "speechlanguagepathology": ["SLP"],
+    "speechpathology": ["SLP"],
     "faculty": ["FAC"],
+    "fac": ["FAC"],
     "clinicians": ["FAC"],
+    "clinician": ["FAC"],
+    "clinicianfaculty": ["FAC"],
+    "staffphysicians": ["FAC"],
 }
-ALL_LEARNERS = {"all", "alllearners", "any", "everyone", "alllearnertypes"}
+ALL_LEARNERS = {"all", "alllearners", "any", "everyone", "alllearnertypes", "open to all", "opentoall"}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+# "PGY1-2", "PGY 1-2", "MD1–4", "Years 1-2", "MD 3 to 4", "Year 2": a prefix
+# (or none, to take the one before: "MD3/4") and a number or a range.
+_RANGE = re.compile(
+    r"^(?P<prefix>md|pgy|years?|yrs?|y)?\s*-?\s*(?P<a>\d)\s*(?:(?:-|to|through)\s*(?:md|pgy|years?|yrs?|y)?\s*-?\s*(?P<b>\d))?"
+    r"(?:\s*(?:students?|residents?|learners?|medical students?))?$"
+)
+
+
+def _range_codes(prefix: str, a: int, b: int) -> list[str]:
+    if prefix == "pgy":
+        return list(dict.fromkeys(f"PGY{n}" if n <= 2 else "RES" for n in range(a, b + 1)))
+    return [f"MD{n}" for n in range(a, b + 1) if 1 <= n <= 4]
 
 
 class LearnerTypeResolver:
-    """Learner types by code, by label or by a common alias ("MD students")."""
+    """Learner types by code, by label, by a group ("All MD", "Clerks",
+    "PT/OT/SLP") or by a range ("PGY1-2", "MD 1–4", "Years 1-2")."""
 
     def __init__(self, learner_types):
         self.by_code = {t.code: t for t in learner_types}
@@ -304,19 +692,57 @@ class LearnerTypeResolver:
             if known:
                 self.lookup.setdefault(alias, known)
 
+    def _known(self, codes: list[str]) -> list[str]:
+        return [c for c in codes if c in self.by_code]
+
+    def _piece(self, text: str, prefix: str | None) -> tuple[list[str] | None, str | None]:
+        """The codes for one piece, and the prefix a following bare number takes."""
+        key = _code_key(text)
+        if key in ALL_LEARNERS or normalise(text) in ALL_LEARNERS:
+            return [c for c in self.by_code if c != "FAC"], prefix
+        found = self.lookup.get(key) or self.lookup.get(key.rstrip("s"))
+        if found:
+            return found, (
+                "pgy" if found[0].startswith("PGY") else "md" if found[0].startswith("MD") else prefix
+            )
+        words = normalise(text).replace("–", "-").replace("—", "-")
+        words = re.sub(r"[^0-9a-z\- ]+", " ", words)
+        for word, number in _ORDINALS.items():
+            words = re.sub(rf"\b{word}\b", str(number), words)
+        words = re.sub(r"\b(\d)\s*(?:-\s*)?years?\b", r"year \1", words)  # "1st year" → "year 1"
+        words = re.sub(r"\b(?:all|the)\s+", "", " ".join(words.split()))
+        match = _RANGE.match(words)
+        if match:
+            raw_prefix = match.group("prefix")
+            if raw_prefix is None:
+                raw_prefix = prefix
+            if raw_prefix is None:
+                return None, prefix
+            kind = "pgy" if raw_prefix == "pgy" else "md"
+            a = int(match.group("a"))
+            b = int(match.group("b") or a)
+            codes = self._known(_range_codes(kind, min(a, b), max(a, b)))
+            return (codes or None), kind
+        return None, prefix
+
     def resolve(self, text: str) -> tuple[list[str], list[str]]:
         """Codes for the cell's values, and the values not understood."""
-        codes, unknown = [], []
-        for part in split_values(text):
-            key = _code_key(part)
-            if key in ALL_LEARNERS:
-                found = [c for c in self.by_code if c != "FAC"]
-            else:
-                found = self.lookup.get(key) or self.lookup.get(key.rstrip("s"))
+        codes: list[str] = []
+        unknown: list[str] = []
+        for part in [p for p in re.split(r"[;\n\r•]+", text) if p.strip()]:
+            found, _ = self._piece(part, None)
             if found:
                 codes.extend(c for c in found if c not in codes)
-            else:
-                unknown.append(part)
+                continue
+            prefix = None
+            for piece in re.split(r"[,/&+|]+|\band\b|\bor\b", part, flags=re.I):
+                if not piece.strip():
+                    continue
+                found, prefix = self._piece(piece, prefix)
+                if found:
+                    codes.extend(c for c in found if c not in codes)
+                else:
+                    unknown.append(clean_line(piece))
         return codes, unknown
 
 
@@ -327,7 +753,11 @@ class LearnerTypeResolver:
 class ParsedRow:
     number: int  # the row number in the sheet, as Excel shows it
     values: dict[str, Any] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    # Values for a new record only, where a cell could not be read (the kind
+    # or host type a record must have): an existing record keeps its own.
+    defaults: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # the row is refused
+    warnings: list[str] = field(default_factory=list)  # the row is kept; a cell was not read
 
     @property
     def name(self) -> str:
@@ -346,14 +776,17 @@ class ParsedSheet:
     ignored_headers: list[str]
     last_updated: datetime.date | None
     rows: list[ParsedRow]
+    headings: list[tuple[int, str]] = field(default_factory=list)  # row number, text
 
 
-def _cell_text(cell, field_name: str) -> Any:
+def _cell_text(cell, field_name: str, link: str | None) -> Any:
     """A cell's value: hyperlinks and HYPERLINK formulas give their target in
     the website column; any other formula is kept as the text it is."""
+    if cell is None:
+        return None
     value = cell.value
-    if field_name == "website" and getattr(cell, "hyperlink", None) is not None and cell.hyperlink.target:
-        return cell.hyperlink.target
+    if field_name == "website" and link:
+        return link
     if isinstance(value, str):
         match = _HYPERLINK_FORMULA.match(value.strip())
         if match and getattr(cell, "data_type", "s") == "f":
@@ -363,84 +796,128 @@ def _cell_text(cell, field_name: str) -> Any:
     return value
 
 
-def _fill_merged_cells(ws) -> dict[tuple[int, int], Any]:
-    """Every cell of a merged range takes the value of its top-left cell."""
-    filled = {}
-    for merged in ws.merged_cells.ranges:
-        top_left = ws.cell(merged.min_row, merged.min_col)
-        for row in range(merged.min_row, merged.max_row + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
-                filled[(row, col)] = top_left
-    return filled
-
-
-def _find_header(ws) -> tuple[int, dict[str, int], list[str], datetime.date | None] | None:
-    last_updated = None
-    for row_number, row in enumerate(ws.iter_rows(max_row=HEADER_SCAN_ROWS), start=1):
-        columns: dict[str, int] = {}
-        ignored = []
-        for index, cell in enumerate(row):
-            name = header_field(cell.value)
-            if name and name not in columns:
-                columns[name] = index
-            elif isinstance(cell.value, str) and cell.value.strip():
-                ignored.append(cell.value.strip())
-        if all(c in columns for c in REQUIRED_COLUMNS) and len(columns) >= 3:
-            return row_number, columns, ignored, last_updated
-        for cell in row:
-            if isinstance(cell.value, str):
-                match = _LAST_UPDATED.search(cell.value.strip())
-                if match:
-                    last_updated = parse_date(match.group(1), allow_month=True) or last_updated
+def _header_in(row) -> tuple[dict[str, int], list[str]] | None:
+    columns: dict[str, int] = {}
+    ignored = []
+    for index, cell in enumerate(row):
+        value = getattr(cell, "value", None)
+        name = header_field(value)
+        if name and name not in columns:
+            columns[name] = index
+        elif isinstance(value, str) and value.strip():
+            ignored.append(value.strip())
+    if all(c in columns for c in REQUIRED_COLUMNS) and len(columns) >= 3:
+        return columns, ignored
     return None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def read_workbook(source: str | IO[bytes], *, known_specialties: set[str], learner_types) -> ParsedSheet:
     """Parse the first sheet that has a header row; the others (notes, an
-    "About" sheet, pivot tables) are not the data and are left alone."""
+    "About" sheet, pivot tables) are not the data and are left alone.
+    Raises ImportFileError for a file that cannot be read or is past a limit."""
+    inspect_package(source)
     try:
-        workbook = load_workbook(source, data_only=False)
+        workbook = load_workbook(source, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
         raise ImportFileError(f"This file cannot be read as an Excel workbook (.xlsx): {exc}") from exc
+    try:
+        return _read_data_sheet(workbook, known_specialties=known_specialties, learner_types=learner_types)
+    finally:
+        workbook.close()
+
+
+def _read_data_sheet(workbook, *, known_specialties: set[str], learner_types) -> ParsedSheet:
+    max_columns = limit("IMPORT_MAX_COLUMNS")
     resolver = LearnerTypeResolver(learner_types)
     for ws in workbook.worksheets:
-        found = _find_header(ws)
+        if not hasattr(ws, "_worksheet_path"):
+            continue  # a chart sheet
+        top: list[tuple] = []
+        found = None
+        last_updated = None
+        for row in ws.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=max_columns):
+            top.append(row)
+            found = _header_in(row)
+            if found:
+                break
+            for cell in row:
+                if isinstance(cell.value, str):
+                    match = _LAST_UPDATED.search(cell.value.strip())
+                    if match:
+                        last_updated = parse_date(match.group(1), allow_month=True) or last_updated
         if found is None:
             continue
-        header_row, columns, ignored, last_updated = found
-        merged = _fill_merged_cells(ws)
-        rows = []
-        for row_number, row in enumerate(ws.iter_rows(min_row=header_row + 1), start=header_row + 1):
-            raw = {}
-            for name, index in columns.items():
-                cell = row[index] if index < len(row) else None
-                if cell is None:
-                    continue
-                cell = merged.get((row_number, index + 1), cell)
-                raw[name] = _cell_text(cell, name)
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
-                continue  # a blank row
-            website_link = None
-            if "website" not in columns or not raw.get("website"):
-                name_cell = row[columns["name"]] if columns["name"] < len(row) else None
-                if name_cell is not None and getattr(name_cell, "hyperlink", None) is not None:
-                    website_link = name_cell.hyperlink.target
-            parsed = parse_row(
-                row_number,
-                raw,
-                known_specialties=known_specialties,
-                resolver=resolver,
-                last_updated=last_updated,
+        columns, ignored = found
+        header_row = len(top)
+        layout = scan_sheet(workbook._archive, ws._worksheet_path, title=ws.title, header_row=header_row)
+        merged = MergedCells(layout.merged)
+        merged.for_columns({i + 1 for i in columns.values()})
+        for row_number, row in enumerate(top, start=1):
+            for col, cell in enumerate(row, start=1):
+                merged.remember(row_number, col, cell)
+        sheet = ParsedSheet(ws.title, header_row, columns, ignored, last_updated, [])
+        if layout.last_row > header_row:
+            data = ws.iter_rows(min_row=header_row + 1, max_row=layout.last_row, max_col=max_columns)
+            sheet.rows = list(
+                _parse_rows(data, sheet, merged, layout, known_specialties, resolver, last_updated)
             )
-            if website_link and "website" not in parsed.values and not parsed.errors:
-                parsed.values["website"] = website_link
-            rows.append(parsed)
-        return ParsedSheet(ws.title, header_row, columns, ignored, last_updated, rows)
+        return sheet
     raise ImportFileError(
         "No header row found. The data sheet needs a row of column headings with at least "
         "the opportunity's name and its host (for example “Opportunity Name” and “Host / Organization”) "
         f"within its first {HEADER_SCAN_ROWS} rows."
     )
+
+
+def _parse_rows(
+    data, sheet: ParsedSheet, merged, layout, known_specialties, resolver, last_updated
+) -> Iterator[ParsedRow]:
+    columns = sheet.columns
+    section_kind = None
+    for row_number, row in enumerate(data, start=sheet.header_row + 1):
+        for col, cell in enumerate(row, start=1):
+            merged.remember(row_number, col, cell)
+        values = [c.value for c in row if not _blank(getattr(c, "value", None))]
+        heading = next(
+            (
+                c.value
+                for col, c in enumerate(row, 1)
+                if (row_number, col) in merged.headings and not _blank(c.value)
+            ),
+            None,
+        )
+        if heading is not None and len(values) == 1:
+            sheet.headings.append((row_number, clean_line(str(heading))))
+            section_kind = parse_kind(str(heading))  # rows below without a kind take it
+            continue
+        raw = {}
+        for name, index in columns.items():
+            cell = row[index] if index < len(row) else None
+            if cell is None or _blank(cell.value):
+                cell = merged.top_left(row_number, index + 1) or cell
+            raw[name] = _cell_text(cell, name, layout.links.get((row_number, index + 1)))
+        if all(_blank(v) for v in raw.values()):
+            continue  # a blank row
+        parsed = parse_row(
+            row_number,
+            raw,
+            known_specialties=known_specialties,
+            resolver=resolver,
+            last_updated=last_updated,
+            kind_hint=section_kind,
+        )
+        if not parsed.values.get("website"):
+            # A link on the opportunity's name stands for its website.
+            name_cell = row[columns["name"]] if columns["name"] < len(row) else None
+            link = layout.links.get((row_number, columns["name"] + 1))
+            link = link or _cell_text(name_cell, "website", None)
+            if isinstance(link, str) and re.match(r"^https?://\S+$", link):
+                parsed.values["website"] = link
+        yield parsed
 
 
 def _text(raw: dict[str, Any], name: str) -> str | None:
@@ -457,6 +934,11 @@ def _text(raw: dict[str, Any], name: str) -> str | None:
     return str(value)
 
 
+def _quote(text: str, length: int = 60) -> str:
+    text = clean_line(text)
+    return f"“{text[:length]}…”" if len(text) > length else f"“{text}”"
+
+
 def parse_row(
     number: int,
     raw: dict[str, Any],
@@ -464,11 +946,16 @@ def parse_row(
     known_specialties: set[str],
     resolver: LearnerTypeResolver,
     last_updated: datetime.date | None,
+    kind_hint: str | None = None,
 ) -> ParsedRow:
-    """Clean values for the fields of ``raw`` (field → cell value), or the
-    reasons the row cannot be read."""
+    """Clean values for the fields of ``raw`` (field → cell value). A cell
+    that cannot be read is left out of the values (a new record leaves it
+    empty, an existing one keeps its value) with a warning. An empty kind
+    takes ``kind_hint`` (the section heading's) when there is one. Only a row
+    without a name, or whose name or host is too long to be its key, is
+    refused."""
     row = ParsedRow(number)
-    values, errors = row.values, row.errors
+    values, errors, warnings = row.values, row.errors, row.warnings
 
     for name in ("name", "host_name", "cost"):
         text = _text(raw, name)
@@ -480,109 +967,156 @@ def parse_row(
             values[name] = clean_block(text)
     if not values.get("name"):
         errors.append("the name is missing")
+    for name in ("name", "host_name"):
+        if len(values.get(name) or "") > MAX_LENGTHS[name]:
+            errors.append(f"the {name.replace('_name', '')} is longer than {MAX_LENGTHS[name]} characters")
     if not values.get("host_name"):
-        errors.append("the host is missing")
-    for name, limit in MAX_LENGTHS.items():
-        if len(values.get(name) or "") > limit:
-            errors.append(f"the {name.replace('_name', '')} is longer than {limit} characters")
+        values["host_name"] = UNKNOWN_HOST
+        warnings.append(f"the host is missing: imported as “{UNKNOWN_HOST}”, to be corrected")
+    if len(values.get("cost") or "") > MAX_LENGTHS["cost"]:
+        warnings.append(f"the cost is longer than {MAX_LENGTHS['cost']} characters: left out")
+        del values["cost"]
 
     text = _text(raw, "kind")
-    if text is not None and text.strip():
-        kind = parse_kind(text)
-        if kind is None:
-            errors.append(
-                f"the kind “{clean_line(text)}” is not a formal program, informal connection source or summer opportunity"
-            )
+    kind = parse_kind(text) if text and text.strip() else None
+    if kind:
         values["kind"] = kind
+    elif kind_hint:
+        values["kind"] = kind_hint  # from the section heading above the row
+        if text and text.strip():
+            warnings.append(
+                f"the kind {_quote(text)} is not known: “{Kind(kind_hint).label}”, from its section"
+            )
     else:
-        errors.append("the kind of opportunity is missing")
+        guess = parse_kind(values.get("name", "")) if "summer" in normalise(values.get("name", "")) else None
+        row.defaults["kind"] = guess or Kind.FORMAL
+        label = Kind(row.defaults["kind"]).label
+        if text and text.strip():
+            warnings.append(f"the kind {_quote(text)} is not known: a new entry becomes “{label}”")
+        else:
+            warnings.append(f"the kind is missing: a new entry becomes “{label}”")
 
     text = _text(raw, "host_type")
     host_type = parse_host_type(text) if text and text.strip() else None
-    if host_type is None and values.get("host_name"):
-        host_type = parse_host_type(values["host_name"])  # "Sunnybrook Hospital", "Department of ..."
-    if host_type is None:
-        if text and text.strip():
-            errors.append(f"the host type “{clean_line(text)}” is not one of: {', '.join(HostType.labels)}")
+    if host_type:
+        values["host_type"] = host_type
+    else:
+        # "Sunnybrook Hospital", "Dept. of Surgery", "Pediatrics Interest Group"
+        inferred = parse_host_type(values["host_name"]) if values["host_name"] != UNKNOWN_HOST else None
+        if inferred and not (text and text.strip()):
+            values["host_type"] = inferred
+        elif inferred:
+            values["host_type"] = inferred
+            warnings.append(
+                f"the host type {_quote(text)} is not known: “{HostType(inferred).label}”, from the host's name"
+            )
         else:
-            errors.append("the host type is missing")
-    values["host_type"] = host_type
+            row.defaults["host_type"] = HostType.OTHER
+            if text and text.strip():
+                warnings.append(f"the host type {_quote(text)} is not known: a new entry gets “Other”")
+            else:
+                warnings.append("the host type is missing: a new entry gets “Other”")
 
     text = _text(raw, "format")
     if text is not None:
         if text.strip():
             fmt = parse_format(text)
             if fmt is None:
-                errors.append(f"the format “{clean_line(text)}” is not in person, virtual or both")
-            values["format"] = fmt or ""
+                warnings.append(f"the format {_quote(text)} is not in person, virtual or both: left out")
+            else:
+                values["format"] = fmt
         else:
             values["format"] = ""
 
     if "specialties" in raw:
-        text = _text(raw, "specialties") or ""
-        values["specialties"] = split_values(text, known_specialties)
-        for name in values["specialties"]:
+        names = split_values(_text(raw, "specialties") or "", known_specialties)
+        kept = [n for n in names if len(n) <= SPECIALTY_MAX_LENGTH]
+        for name in names:
             if len(name) > SPECIALTY_MAX_LENGTH:
-                errors.append(f"a specialty is longer than {SPECIALTY_MAX_LENGTH} characters: “{name[:40]}…”")
+                warnings.append(
+                    f"a specialty is longer than {SPECIALTY_MAX_LENGTH} characters: {_quote(name, 40)} left out"
+                )
+        values["specialties"] = kept
 
     if "eligible_learners" in raw:
-        codes, unknown = resolver.resolve(_text(raw, "eligible_learners") or "")
+        text = _text(raw, "eligible_learners") or ""
+        codes, unknown = resolver.resolve(text)
         if unknown:
-            errors.append("unknown eligible learners: " + ", ".join(f"“{u}”" for u in unknown))
-        values["eligible_learners"] = codes
+            warnings.append(
+                "eligible learners not known: " + ", ".join(_quote(u, 40) for u in unknown) + " (left out)"
+            )
+        if codes or not unknown:
+            values["eligible_learners"] = codes
 
     if "website" in raw:
         text = clean_line(_text(raw, "website") or "")
         if text and "://" not in text:
             text = "https://" + text
-        if text:
+        if not text:
+            values["website"] = ""
+        elif len(text) > MAX_LENGTHS["website"]:
+            warnings.append(f"the website is longer than {MAX_LENGTHS['website']} characters: left out")
+        else:
             try:
                 URLValidator(schemes=["http", "https"])(text)
             except ValidationError:
-                errors.append(f"the website “{text}” is not a web address")
-        values["website"] = text
+                warnings.append(f"the website {_quote(text)} is not a web address: left out")
+            else:
+                values["website"] = text
 
     if "contact_email" in raw:
         text = clean_line(_text(raw, "contact_email") or "")
         text = re.sub(r"^mailto:", "", text, flags=re.I)
-        if len(text) > EMAIL_MAX_LENGTH:
-            errors.append(f"the contact email is longer than {EMAIL_MAX_LENGTH} characters")
-        elif text:
+        if not text:
+            values["contact_email"] = ""
+        elif len(text) > EMAIL_MAX_LENGTH:
+            warnings.append(f"the contact email is longer than {EMAIL_MAX_LENGTH} characters: left out")
+        else:
             try:
                 validate_email(text)
             except ValidationError:
-                errors.append(f"the contact email “{text}” is not one email address")
-        values["contact_email"] = text.lower() if text else ""
+                warnings.append(f"the contact email {_quote(text)} is not one email address: left out")
+            else:
+                values["contact_email"] = text.lower()
 
     if "deadline" in raw:
-        value = raw["deadline"]
-        text = _header_key(str(value)) if isinstance(value, str) else None
-        if value is None or text in _NO_VALUE_WORDS:
-            values["deadline"], values["is_rolling"] = None, False
-        elif text is not None and (text in _ROLLING_WORDS or text.startswith("rolling")):
-            values["deadline"], values["is_rolling"] = None, True
-        else:
-            deadline = parse_date(value)
-            if deadline is None:
-                errors.append(f"the deadline “{clean_line(str(value))}” is not a date or “rolling”")
-            values["deadline"], values["is_rolling"] = deadline, False
+        _parse_deadline(raw["deadline"], values, warnings)
 
     verified_value = raw.get("last_verified")
-    if verified_value not in (None, ""):
+    if not _blank(verified_value):
         verified = parse_date(verified_value, allow_month=True)
         if verified is None:
-            errors.append(f"the last verified date “{clean_line(str(verified_value))}” is not a date")
-        values["last_verified"] = verified
+            warnings.append(f"the last verified date {_quote(str(verified_value))} is not a date: left out")
+        else:
+            values["last_verified"] = verified
     elif last_updated is not None:
         values["last_verified"] = last_updated
 
     published = raw.get("is_published")
-    if published not in (None, ""):
+    if not _blank(published):
         key = _header_key(str(published))
-        if key in _TRUE or published is True:
+        if published is True or (published is not False and key in _TRUE):
             values["is_published"] = True
-        elif key in _FALSE or published is False:
+        elif published is False or key in _FALSE:
             values["is_published"] = False
         else:
-            errors.append(f"published “{published}” is not yes or no")
+            warnings.append(f"published {_quote(str(published))} is not yes or no: left out")
     return row
+
+
+def _parse_deadline(value: Any, values: dict[str, Any], warnings: list[str]) -> None:
+    text = _header_key(str(value)) if isinstance(value, str) else None
+    if _blank(value) or text in _NO_VALUE_WORDS:
+        values.update(deadline=None, is_rolling=False, deadline_precision=DeadlinePrecision.DAY)
+    elif text is not None and (
+        text in _ROLLING_WORDS or text.startswith(("rolling", "ongoing", "open until", "until filled"))
+    ):
+        values.update(deadline=None, is_rolling=True, deadline_precision=DeadlinePrecision.DAY)
+    else:
+        parsed = parse_deadline_date(value)
+        if parsed is None:
+            warnings.append(
+                f"the deadline {_quote(str(value))} is not a date, a month or “rolling”: left out"
+            )
+        else:
+            values.update(deadline=parsed[0], is_rolling=False, deadline_precision=parsed[1])

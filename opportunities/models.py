@@ -25,6 +25,12 @@ def natural_key_for(name: str, host_name: str) -> str:
     return f"{normalise(name)}|{normalise(host_name)}"
 
 
+def deadline_display(deadline: datetime.date, precision: str, *, short: bool = False) -> str:
+    if precision == DeadlinePrecision.MONTH:
+        return deadline.strftime("%b %Y" if short else "%B %Y")
+    return deadline.strftime("%b %-d, %Y" if short else "%B %-d, %Y")
+
+
 class Kind(models.TextChoices):
     FORMAL = "formal", "Formal program"
     INFORMAL = "informal", "Informal connection source"
@@ -38,12 +44,23 @@ class HostType(models.TextChoices):
     HOSPITAL = "hospital", "Hospital site"
     ASSOCIATION = "association", "Professional association"
     LEARNER_GROUP = "learner_group", "Learner group"
+    # What an import makes of a host type it cannot place; staff correct it.
+    OTHER = "other", "Other"
 
 
 class Format(models.TextChoices):
     IN_PERSON = "in_person", "In person"
     VIRTUAL = "virtual", "Virtual"
     BOTH = "both", "In person and virtual"
+
+
+class DeadlinePrecision(models.TextChoices):
+    """How much of the deadline is known. The office often lists only a month
+    ("March 2027"): it is stored as that month's last day, so sorting and the
+    deadline filters treat it as "by the end of March", and shown as the month."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month only"
 
 
 class OpportunityQuerySet(models.QuerySet):
@@ -72,6 +89,12 @@ class Opportunity(models.Model):
     website = models.URLField(max_length=500, blank=True)
     contact_email = models.EmailField(blank=True)
     deadline = models.DateField(blank=True, null=True)
+    deadline_precision = models.CharField(
+        max_length=5,
+        choices=DeadlinePrecision.choices,
+        default=DeadlinePrecision.DAY,
+        help_text="“Month only”: the deadline is the month's last day and is shown as the month.",
+    )
     is_rolling = models.BooleanField(
         "rolling", default=False, help_text="Applications are taken at any time (no fixed deadline)."
     )
@@ -107,11 +130,19 @@ class Opportunity(models.Model):
         return reverse("opportunities:detail", args=[self.pk])
 
     @property
+    def deadline_is_month(self) -> bool:
+        return self.deadline_precision == DeadlinePrecision.MONTH
+
+    @property
+    def deadline_short(self) -> str:
+        return deadline_display(self.deadline, self.deadline_precision, short=True) if self.deadline else ""
+
+    @property
     def deadline_text(self) -> str:
         if self.is_rolling:
             return "Rolling"
         if self.deadline:
-            return self.deadline.strftime("%B %-d, %Y")
+            return deadline_display(self.deadline, self.deadline_precision)
         return ""
 
 

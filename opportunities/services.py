@@ -21,10 +21,12 @@ from programs.models import LearnerType, Specialty
 
 from .models import (
     ChangeSource,
+    DeadlinePrecision,
     ExportJob,
     Opportunity,
     OpportunityChange,
     Suggestion,
+    deadline_display,
     natural_key_for,
     normalise,
 )
@@ -42,6 +44,7 @@ SCALAR_FIELDS = [
     "website",
     "contact_email",
     "deadline",
+    "deadline_precision",
     "is_rolling",
     "cost",
     "format",
@@ -213,6 +216,8 @@ def suggestion_values(proposed: dict[str, Any]) -> dict[str, Any]:
             if name in ("deadline", "last_verified") and value:
                 value = datetime.date.fromisoformat(value)
             values[name] = value
+    if "deadline" in proposed and "deadline_precision" not in proposed:
+        values["deadline_precision"] = DeadlinePrecision.DAY  # the form asks for a day
     if "specialties" in proposed:
         values["specialties"] = specialties_by_name(proposed["specialties"], create=True)
     if "eligible_learners" in proposed:
@@ -259,9 +264,13 @@ def suggestion_approve(*, suggestion_id: int, reviewer) -> Opportunity:
         opportunity = opportunity_find(
             name=suggestion.proposed.get("name", ""), host_name=suggestion.proposed.get("host_name", "")
         )
+    values = suggestion_values(suggestion.proposed)
+    if opportunity is not None and values.get("deadline") == opportunity.deadline:
+        # The deadline was left as it was: a month-only deadline stays a month.
+        values.pop("deadline_precision", None)
     opportunity, _ = opportunity_apply(
         opportunity=opportunity,
-        values=suggestion_values(suggestion.proposed),
+        values=values,
         source=ChangeSource.SUGGESTION,
         user=reviewer,
         note=f"Suggested by {suggestion.suggested_by.email}",
@@ -420,9 +429,8 @@ def export_build(*, job_id) -> ExportJob | None:
 
 
 def export_delete_expired(*, now: datetime.datetime | None = None) -> int:
-    """Delete expired exports and their files, mark exports stuck for an hour
-    as failed, and delete spreadsheets uploaded to the admin's import but never
-    confirmed. Returns how many exports were deleted."""
+    """Delete expired exports and their files, and mark exports stuck for an
+    hour as failed. Returns how many exports were deleted."""
     now = now or timezone.now()
     count = 0
     for job in ExportJob.objects.filter(expires_at__lte=now).only("pk", "file"):
@@ -436,14 +444,23 @@ def export_delete_expired(*, now: datetime.datetime | None = None) -> int:
         status__in=[ExportJob.Status.PENDING, ExportJob.Status.RUNNING],
         created_at__lt=now - EXPORT_STUCK_AFTER,
     ).update(status=ExportJob.Status.FAILED, error="Not finished within an hour.", finished_at=now)
-    stale = now.timestamp() - settings.EXPORT_RETENTION_HOURS * 3600
-    for upload in (Path(settings.MEDIA_ROOT) / "imports").glob("*.xlsx"):
-        if upload.stat().st_mtime < stale:
-            upload.unlink(missing_ok=True)
     return count
 
 
 # --- Import ------------------------------------------------------------------
+
+
+def import_uploads_delete_stale(*, now: datetime.datetime | None = None) -> int:
+    """Delete spreadsheets uploaded to the admin's import but never confirmed,
+    once they are IMPORT_UPLOAD_RETENTION_HOURS old. Returns how many."""
+    now = now or timezone.now()
+    stale = now.timestamp() - settings.IMPORT_UPLOAD_RETENTION_HOURS * 3600
+    count = 0
+    for upload in (Path(settings.MEDIA_ROOT) / "imports").glob("*.xlsx"):
+        if upload.stat().st_mtime < stale:
+            upload.unlink(missing_ok=True)
+            count += 1
+    return count
 
 
 @dataclass
@@ -453,6 +470,11 @@ class ImportRowResult:
     host_name: str
     action: str  # one of ImportReport.ACTIONS
     details: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # What the row says, field label → text, for the preview.
+    values: list[tuple[str, str]] = field(default_factory=list)
+    # For an update: field label, old text, new text.
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -466,7 +488,9 @@ class ImportReport:
     rows: list[ImportRowResult]
     new_specialties: list[str]
     dry_run: bool
+    publish: bool = True
     applied: bool = False
+    headings: list[tuple[int, str]] = field(default_factory=list)  # rows read as section headings
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -482,32 +506,67 @@ class ImportReport:
     def refused(self) -> list[ImportRowResult]:
         return self.by_action("refused")
 
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for r in self.rows if r.warnings)
+
 
 def _field_label(name: str) -> str:
     return str(Opportunity._meta.get_field(name).verbose_name)
+
+
+def _display(name: str, value: Any, values: dict[str, Any] | None = None) -> str:
+    """A value as staff read it in the preview."""
+    if value in (None, "", []):
+        return "—"
+    if name == "deadline" and isinstance(value, datetime.date | str):
+        day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+        precision = (values or {}).get("deadline_precision", DeadlinePrecision.DAY)
+        return deadline_display(day, precision)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    field_ = Opportunity._meta.get_field(name)
+    if getattr(field_, "choices", None):
+        return str(dict(field_.choices).get(value, value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _merge(first: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
     """A repeated row fills in and overrides the first one's values; the name
     and host keep the first row's spelling."""
     merged = dict(first)
+    no_deadline = later.get("deadline") is None and not later.get("is_rolling")
     for name, value in later.items():
-        if name not in ("name", "host_name") and value not in (None, "", []):
-            merged[name] = value
+        if name in ("name", "host_name") or value in (None, "", []):
+            continue
+        if no_deadline and name in ("is_rolling", "deadline_precision"):
+            continue  # an empty deadline cell says nothing about the first row's
+        merged[name] = value
     return merged
 
 
-def opportunity_import(*, source, user=None, dry_run: bool = False, strict: bool = False) -> ImportReport:
+def opportunity_import(
+    *, source, user=None, dry_run: bool = False, strict: bool = False, publish: bool = True
+) -> ImportReport:
     """Import the database spreadsheet (a path or a binary file).
 
     Rows are upserted on the natural key (normalised name and host); the same
     opportunity twice in the file is one record; a row equal to its record
-    changes nothing. Rows that cannot be read are refused and reported with
-    their row number and reason. With ``dry_run`` nothing is written; with
-    ``strict`` a single refused row means nothing is written. The writes run
-    in one transaction: a failed import writes nothing. Each created or
-    changed record gets a line in its history (source "import").
-    Raises ``importer.ImportFileError`` when the file cannot be read at all."""
+    changes nothing. A cell that cannot be read is left out with a warning
+    (a new record leaves it empty, an existing one keeps its value); only a
+    row without a usable name is refused. With ``publish`` new records are
+    published (unless the sheet's Published column says otherwise); without
+    it they are drafts, and records already in the database keep their
+    published state. With ``dry_run`` nothing is written; with ``strict`` a
+    single refused row means nothing is written. The writes run in one
+    transaction: a failed import writes nothing. Each created or changed
+    record gets a line in its history (source "import").
+    Raises ``importer.ImportFileError`` when the file cannot be read at all
+    or is past one of the IMPORT_MAX_* limits."""
     from .importer import read_workbook
 
     specialty_names = {normalise(s.name): s.name for s in Specialty.objects.all()}
@@ -516,14 +575,21 @@ def opportunity_import(*, source, user=None, dry_run: bool = False, strict: bool
 
     results: list[ImportRowResult] = []
     planned: dict[str, dict[str, Any]] = {}
+    defaults: dict[str, dict[str, Any]] = {}
     first_row: dict[str, ImportRowResult] = {}
     for row in parsed.rows:
         if row.errors:
-            results.append(ImportRowResult(row.number, row.name, row.host_name, "refused", row.errors))
+            results.append(
+                ImportRowResult(row.number, row.name, row.host_name, "refused", row.errors, row.warnings)
+            )
             continue
+        values = dict(row.values)
+        if not publish:
+            values.pop("is_published", None)
         key = natural_key_for(row.name, row.host_name)
         if key in planned:
-            planned[key] = _merge(planned[key], row.values)
+            planned[key] = _merge(planned[key], values)
+            defaults[key] = {**row.defaults, **defaults[key]}
             results.append(
                 ImportRowResult(
                     row.number,
@@ -531,11 +597,13 @@ def opportunity_import(*, source, user=None, dry_run: bool = False, strict: bool
                     row.host_name,
                     "merged",
                     [f"the same opportunity as row {first_row[key].number}; combined with it"],
+                    row.warnings,
                 )
             )
             continue
-        planned[key] = row.values
-        first_row[key] = ImportRowResult(row.number, row.name, row.host_name, "create")
+        planned[key] = values
+        defaults[key] = row.defaults
+        first_row[key] = ImportRowResult(row.number, row.name, row.host_name, "create", warnings=row.warnings)
         results.append(first_row[key])
 
     new_specialties: dict[str, str] = {}
@@ -557,13 +625,41 @@ def opportunity_import(*, source, user=None, dry_run: bool = False, strict: bool
     }
     for key, values in planned.items():
         record = existing.get(key)
+        result = first_row[key]
         if record is None:
+            # A new record: the defaults fill what the row could not give.
+            values = planned[key] = {**defaults[key], **values}
+            # Published is shown only when the sheet says; otherwise staff choose on confirming.
+            result.values = [
+                (_field_label(name), _display(name, values[name], values))
+                for name in TRACKED_FIELDS
+                if name in values and name != "deadline_precision"
+            ]
+            if not publish:
+                values["is_published"] = False
+            values.setdefault("is_published", True)
             continue
         after = {k: sorted(v) if k in M2M_FIELDS else _jsonable(v) for k, v in values.items()}
-        changes = diff_snapshots(opportunity_snapshot(record), after)
-        result = first_row[key]
+        before = opportunity_snapshot(record)
+        changes = diff_snapshots(before, after)
         result.action = "update" if changes else "unchanged"
-        result.details = [_field_label(name) for name in changes]
+        result.details = [_field_label(name) for name in changes if name != "deadline_precision"]
+        result.values = [
+            (_field_label(name), _display(name, after[name], after))
+            for name in TRACKED_FIELDS
+            if name in after and name != "deadline_precision"
+        ]
+        if "deadline_precision" in changes and "deadline" not in changes:
+            changes["deadline"] = [before["deadline"], after.get("deadline")]
+        result.changes = [
+            (
+                _field_label(name),
+                _display(name, old, before),
+                _display(name, new, after),
+            )
+            for name, (old, new) in changes.items()
+            if name != "deadline_precision"
+        ]
 
     report = ImportReport(
         sheet_title=parsed.sheet_title,
@@ -573,6 +669,8 @@ def opportunity_import(*, source, user=None, dry_run: bool = False, strict: bool
         rows=results,
         new_specialties=sorted(new_specialties.values(), key=str.casefold),
         dry_run=dry_run,
+        publish=publish,
+        headings=parsed.headings,
     )
     if dry_run or (strict and report.refused):
         return report

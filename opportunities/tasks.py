@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import export_build, export_delete_expired
+from .services import export_build, export_delete_expired, import_uploads_delete_stale
 
 
 @shared_task(acks_late=True)
@@ -19,3 +19,10 @@ def build_export(job_id: str) -> int | None:
 def delete_expired_exports() -> int:
     """Beat (hourly): delete prepared exports older than EXPORT_RETENTION_HOURS."""
     return export_delete_expired()
+
+
+@shared_task
+def delete_stale_import_uploads() -> int:
+    """Beat (hourly): delete import uploads never confirmed within
+    IMPORT_UPLOAD_RETENTION_HOURS."""
+    return import_uploads_delete_stale()

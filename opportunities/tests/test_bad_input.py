@@ -2,8 +2,13 @@
 import: a clear answer (the list, a message, a 4xx), never a 500."""
 
 import io
+import re
+import tracemalloc
+import zipfile
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
@@ -194,21 +199,25 @@ class TestMalformedImports:
         report = opportunity_import(source=io.BytesIO(workbook_bytes(HEADER)))
         assert report.rows == [] and not Opportunity.objects.exists()
 
-    def test_overlong_cells_are_refused_row_by_row_and_the_rest_imported(self, learner_types):
+    def test_an_overlong_name_refuses_its_row_and_other_overlong_cells_are_left_out(self, learner_types):
         content = workbook_bytes(
             [*HEADER, "Specialty", "Contact email", "Description"],
             ["N" * 201, "Formal", "Host", "Department", None, None, None],
-            ["Long specialty", "Formal", "Host", "Department", "S" * 121, None, None],
+            ["Long specialty", "Formal", "Host", "Department", "S" * 121 + "; Surgery", None, None],
             ["Long email", "Formal", "Host", "Department", None, "a" * 250 + "@example.org", None],
             ["Long text is fine", "Formal", "Host", "Department", None, None, "d" * 30_000],
         )
         report = opportunity_import(source=io.BytesIO(content))
         assert [(r.number, r.details) for r in report.refused] == [
             (2, ["the name is longer than 200 characters"]),
-            (3, ["a specialty is longer than 120 characters: “" + "S" * 40 + "…”"]),
-            (4, ["the contact email is longer than 254 characters"]),
         ]
-        assert Opportunity.objects.get().description == "d" * 30_000
+        warnings = {r.number: r.warnings for r in report.rows}
+        assert warnings[3] == ["a specialty is longer than 120 characters: “" + "S" * 40 + "…” left out"]
+        assert warnings[4] == ["the contact email is longer than 254 characters: left out"]
+        assert Opportunity.objects.get(name="Long text is fine").description == "d" * 30_000
+        long_specialty = Opportunity.objects.get(name="Long specialty")
+        assert [s.name for s in long_specialty.specialties.all()] == ["Surgery"]
+        assert Opportunity.objects.get(name="Long email").contact_email == ""
 
     @pytest.mark.parametrize(
         ("name", "content", "message"),
@@ -237,3 +246,169 @@ class TestMalformedImports:
         upload.name = "data.xlsx"
         response = csrf_client.post("/admin/opportunities/opportunity/import/", {"file": upload})
         assert response.status_code == 403
+
+
+# --- Hostile workbooks: each refused before it is parsed, or read in bounded
+# memory. Built by rewriting a small real workbook's parts.
+
+SHEET = "xl/worksheets/sheet1.xml"
+SMALL = [HEADER, ["Kept", "Formal", "Host", "Department"], ["Also kept", "Summer", "Host", "Department"]]
+
+
+def repack(content: bytes, *, replace=None, add=None) -> bytes:
+    """The workbook with some parts rewritten (name → bytes or a function of
+    the old bytes) and others added (name → bytes or an iterable of chunks)."""
+    replace, add = replace or {}, add or {}
+    source = zipfile.ZipFile(io.BytesIO(content))
+    handle = io.BytesIO()
+    with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            new = replace.get(item.filename, data)
+            target.writestr(item.filename, new(data) if callable(new) else new)
+        for name, data in add.items():
+            with target.open(name, "w", force_zip64=True) as part:
+                for chunk in [data] if isinstance(data, bytes) else data:
+                    part.write(chunk)
+    return handle.getvalue()
+
+
+def in_sheet_data(extra: str, after_sheet_data: str = ""):
+    def rewrite(xml: bytes) -> bytes:
+        text = xml.decode()
+        return text.replace("</sheetData>", extra + "</sheetData>" + after_sheet_data).encode()
+
+    return rewrite
+
+
+def zip_bomb() -> bytes:
+    # 200 MB of zeros that pack into about 200 KB.
+    return repack(workbook_bytes(*SMALL), add={"xl/media/image1.bin": (b"\0" * 2**20 for _ in range(200))})
+
+
+def ratio_bomb() -> bytes:
+    return repack(workbook_bytes(*SMALL), add={"xl/media/image1.bin": b"\0" * 5 * 2**20})
+
+
+def too_many_parts() -> bytes:
+    return repack(workbook_bytes(*SMALL), add={f"xl/media/image{n}.png": b"x" for n in range(1100)})
+
+
+def macro_workbook() -> bytes:
+    return repack(
+        workbook_bytes(*SMALL),
+        replace={
+            "[Content_Types].xml": lambda xml: xml.replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
+        },
+        add={"xl/vbaProject.bin": b'Attribute VB_Name = "Module1"\nSub AutoOpen()\nEnd Sub\n'},
+    )
+
+
+def encrypted_workbook() -> bytes:
+    # What Excel writes for a password-protected workbook: an OLE compound
+    # file holding EncryptionInfo and EncryptedPackage streams.
+    directory = "EncryptionInfo".encode("utf-16-le") + b"\0" * 50 + "EncryptedPackage".encode("utf-16-le")
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1000 + directory + b"\0" * 3000
+
+
+def old_xls() -> bytes:
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "Workbook".encode("utf-16-le") + b"\0" * 500
+
+
+def merge_bomb() -> bytes:
+    merges = "".join(f'<mergeCell ref="A{n + 4}:XFD{n + 1_048_000}"/>' for n in range(3000))
+    return repack(
+        workbook_bytes(*SMALL),
+        replace={SHEET: in_sheet_data("", f'<mergeCells count="3000">{merges}</mergeCells>')},
+    )
+
+
+def too_many_rows() -> bytes:
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Row {n}</t></is></c>'
+        f'<c r="C{n}" t="inlineStr"><is><t>Host</t></is></c></row>'
+        for n in range(4, 5105)
+    )
+    return repack(workbook_bytes(*SMALL), replace={SHEET: in_sheet_data(rows)})
+
+
+BOMBS = {
+    "zip bomb": (zip_bomb, "unpacks to 200 MB, more than the 50 MB"),
+    "compression ratio": (ratio_bomb, "refused as a possible zip bomb"),
+    "too many parts": (too_many_parts, "This file holds 1,1"),
+    "macros": (macro_workbook, "This workbook contains macros (an .xlsm file)"),
+    "encrypted": (encrypted_workbook, "This workbook is protected by a password"),
+    "old xls": (old_xls, "This is an older Excel file (.xls)"),
+    "merge bomb": (merge_bomb, "more than 2,000 merged cell ranges"),
+    "too many rows": (too_many_rows, "more than 5,000 rows of data"),
+}
+
+
+class TestHostileWorkbooks:
+    @pytest.mark.parametrize("kind", BOMBS)
+    def test_the_admin_shows_why_and_writes_nothing(self, client, staff, learner_types, settings, kind):
+        build, message = BOMBS[kind]
+        client.force_login(staff)
+        upload = io.BytesIO(build())
+        upload.name = "database.xlsm" if kind == "macros" else "database.xlsx"
+        response = client.post("/admin/opportunities/opportunity/import/", {"file": upload})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not Opportunity.objects.exists()
+        assert not any(Path(settings.MEDIA_ROOT, "imports").iterdir())  # the upload is not kept
+
+    @pytest.mark.parametrize("kind", BOMBS)
+    def test_the_command_fails_with_the_reason_and_writes_nothing(self, tmp_path, learner_types, kind):
+        build, message = BOMBS[kind]
+        path = tmp_path / "database.xlsx"
+        path.write_bytes(build())
+        with pytest.raises(CommandError, match=re.escape(message)):
+            call_command("import_opportunities", str(path))
+        assert not Opportunity.objects.exists()
+
+    def test_the_limits_are_settings(self, learner_types, settings):
+        settings.IMPORT_MAX_ROWS = 1
+        with pytest.raises(ImportFileError, match="more than 1 rows of data"):
+            opportunity_import(source=io.BytesIO(workbook_bytes(*SMALL)))
+        settings.IMPORT_MAX_ROWS = 2
+        assert opportunity_import(source=io.BytesIO(workbook_bytes(*SMALL))).counts["create"] == 2
+
+    def test_100000_formatted_empty_rows_are_not_data_and_memory_stays_small(self, learner_types):
+        empty = "".join(
+            f'<row r="{n}" s="0" customFormat="1" ht="15" customHeight="1"><c r="A{n}" s="0"/><c r="B{n}" s="0"/></row>'
+            for n in range(4, 100_004)
+        )
+        content = repack(
+            workbook_bytes(*SMALL),
+            replace={
+                SHEET: lambda xml: in_sheet_data(empty)(xml).replace(
+                    b'<dimension ref="A1:D3"/>', b'<dimension ref="A1:D100003"/>'
+                )
+            },
+        )
+        tracemalloc.start()
+        try:
+            report = opportunity_import(source=io.BytesIO(content))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert report.counts["create"] == 2 and len(report.rows) == 2
+        assert Opportunity.objects.count() == 2
+        assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+    def test_huge_merged_ranges_under_the_limit_are_not_expanded(self, learner_types):
+        # 1,000 ranges of a million cells each: expanding them would take
+        # gigabytes; the importer only looks them up.
+        merges = "".join(f'<mergeCell ref="E{n + 5}:XFD{n + 1_000_000}"/>' for n in range(1000))
+        content = repack(
+            workbook_bytes(*SMALL),
+            replace={SHEET: in_sheet_data("", f'<mergeCells count="1000">{merges}</mergeCells>')},
+        )
+        tracemalloc.start()
+        try:
+            report = opportunity_import(source=io.BytesIO(content))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert report.counts["create"] == 2
+        assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MB"

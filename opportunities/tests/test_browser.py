@@ -225,3 +225,28 @@ def test_everything_works_without_javascript(page_without_js, learner, entries, 
     with page.expect_navigation(timeout=8000):
         pass  # the Refresh header reloads the page with scripts turned off too
     assert page.get_by_label(re.compile(r"6\s000 of 12\s000 rows written \(50%\)")).is_visible()
+
+
+def test_staff_import_the_offices_workbook_through_the_preview(page, staff, learner_types, tmp_path):
+    from opportunities.models import Opportunity
+
+    from .test_import import OFFICE_NAMES, office_workbook
+
+    path = office_workbook(tmp_path / "office.xlsx")
+    login(page, staff.email)
+    page.goto("/admin/opportunities/opportunity/import/")
+    assert page.get_by_role("link", name="Download the template workbook").is_visible()
+    page.get_by_label("Spreadsheet (.xlsx)").set_input_files(str(path))
+    page.get_by_role("button", name="Preview the import").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("13 to create").is_visible()
+    assert page.get_by_text("Warning: the host is missing").is_visible()
+    page.locator("#row-6 summary").click()  # the values read for a new entry
+    assert page.locator("#row-6 dd", has_text="PGY1; PGY2").is_visible()
+    assert_accessible(page, "admin-import-preview")
+    page.get_by_label("Keep new entries as drafts").check()
+    page.get_by_role("button", name="Confirm the import").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("13 created as drafts").is_visible()
+    assert set(Opportunity.objects.values_list("name", flat=True)) == OFFICE_NAMES
+    assert not Opportunity.objects.filter(is_published=True).exists()

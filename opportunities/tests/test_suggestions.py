@@ -298,3 +298,23 @@ class TestNameAndHostCollisions:
             },
         )
         assert Opportunity.objects.count() == 2
+
+
+class TestMonthDeadlines:
+    def test_a_correction_that_keeps_a_month_deadline_keeps_it_a_month(self, learner, staff, learner_types):
+        import datetime
+
+        from opportunities.services import suggestion_create
+
+        entry = make_opportunity(deadline=datetime.date(2027, 3, 31), deadline_precision="month")
+        kept = suggestion_create(
+            user=learner, opportunity=entry, proposed={"deadline": "2027-03-31", "cost": "$5"}
+        )
+        suggestion_approve(suggestion_id=kept.pk, reviewer=staff)
+        entry.refresh_from_db()
+        assert (entry.deadline_text, entry.cost) == ("March 2027", "$5")
+
+        changed = suggestion_create(user=learner, opportunity=entry, proposed={"deadline": "2027-03-15"})
+        suggestion_approve(suggestion_id=changed.pk, reviewer=staff)
+        entry.refresh_from_db()
+        assert entry.deadline_text == "March 15, 2027"

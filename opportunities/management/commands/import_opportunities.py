@@ -1,8 +1,9 @@
-"""python manage.py import_opportunities FILE.xlsx [--dry-run] [--strict]"""
+"""python manage.py import_opportunities FILE.xlsx [--dry-run] [--strict] [--draft | --publish]"""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import capfirst
 
 from opportunities.importer import ImportFileError
 from opportunities.services import opportunity_import
@@ -11,23 +12,39 @@ from opportunities.services import opportunity_import
 class Command(BaseCommand):
     help = (
         "Import the Learner Mentorship Database spreadsheet. Rows are matched to records by "
-        "name and host; re-importing a file changes nothing. Unreadable rows are reported with "
-        "their row number and skipped."
+        "name and host; re-importing a file changes nothing. A cell that cannot be read is left "
+        "out with a warning; only a row without a name is refused."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The .xlsx workbook.")
-        parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show each row's values and changes; write nothing."
+        )
         parser.add_argument(
             "--strict", action="store_true", help="Write nothing if any row is refused (exit status 1)."
         )
+        publishing = parser.add_mutually_exclusive_group()
+        publishing.add_argument(
+            "--publish",
+            dest="publish",
+            action="store_true",
+            default=True,
+            help="Publish new entries at once (the default).",
+        )
+        publishing.add_argument(
+            "--draft",
+            dest="publish",
+            action="store_false",
+            help="Keep new entries as drafts (unpublished); existing entries keep their state.",
+        )
 
-    def handle(self, *args, file, dry_run, strict, **options):
+    def handle(self, *args, file, dry_run, strict, publish, **options):
         try:
-            report = opportunity_import(source=file, dry_run=dry_run, strict=strict)
+            report = opportunity_import(source=file, dry_run=dry_run, strict=strict, publish=publish)
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {file}") from exc
-        except ImportFileError as exc:
+        except (ImportFileError, IsADirectoryError, PermissionError) as exc:
             raise CommandError(str(exc)) from exc
 
         self.stdout.write(
@@ -36,18 +53,29 @@ class Command(BaseCommand):
         )
         if report.ignored_headers:
             self.stdout.write(f"Columns ignored: {', '.join(report.ignored_headers)}.")
+        for number, text in report.headings:
+            self.stdout.write(f"  row {number}: a section heading, not an opportunity: “{text}”")
         for row in report.rows:
-            if row.action == "unchanged":
+            if row.action == "unchanged" and not row.warnings and not dry_run:
                 continue
             details = f": {'; '.join(row.details)}" if row.details else ""
             line = f"  row {row.number}: {row.action} “{row.name}” ({row.host_name}){details}"
             self.stdout.write(self.style.ERROR(line) if row.action == "refused" else line)
+            if dry_run:
+                if row.action == "create":
+                    for label, value in row.values:
+                        self.stdout.write(f"      {capfirst(label)}: {value}")
+                for label, old, new in row.changes:
+                    self.stdout.write(f"      {capfirst(label)}: {old} → {new}")
+            for warning in row.warnings:
+                self.stdout.write(self.style.WARNING(f"      warning: {warning}"))
         if report.new_specialties:
             self.stdout.write(f"New specialties: {', '.join(report.new_specialties)}.")
         counts = report.counts
         summary = (
-            f"{counts['create']} created, {counts['update']} updated, {counts['unchanged']} unchanged, "
-            f"{counts['merged']} repeated rows combined, {counts['refused']} refused."
+            f"{counts['create']} created{'' if publish else ' as drafts'}, {counts['update']} updated, "
+            f"{counts['unchanged']} unchanged, {counts['merged']} repeated rows combined, "
+            f"{counts['refused']} refused, {report.warning_count} rows with warnings."
         )
         if dry_run:
             self.stdout.write(self.style.WARNING(f"Dry run, nothing written. Would be: {summary}"))
