@@ -80,6 +80,7 @@ def round_run(*, round_: Round, mode: str, by=None) -> list[Match]:
             status=MatchStatus.PROPOSED,
             source=mode,
             score=pool.pairs[mentee_id, mentor_id].score,
+            identity_score=pool.pairs[mentee_id, mentor_id].identity_score,
             reasons=pool.pairs[mentee_id, mentor_id].reasons_json(),
             created_by=by,
         )
@@ -174,10 +175,11 @@ def proposal_swap(*, round_: Round, first: Match, second: Match, by=None) -> tup
     for match, suggestion in ((first, one), (second, two)):
         match.mentor_id = suggestion.mentor_id
         match.score = suggestion.score
+        match.identity_score = suggestion.identity_score
         match.reasons = suggestion.reasons_json()
         match.source = MatchSource.MANUAL
         match.created_by = by
-        match.save(update_fields=["mentor", "score", "reasons", "source", "created_by"])
+        match.save(update_fields=["mentor", "score", "identity_score", "reasons", "source", "created_by"])
     return first, second
 
 
@@ -209,6 +211,7 @@ def _proposal_by_hand(*, round_: Round, mentee: Application, mentor: Application
         status=MatchStatus.PROPOSED,
         source=MatchSource.MANUAL,
         score=suggestion.score,
+        identity_score=suggestion.identity_score,
         reasons=suggestion.reasons_json(),
         created_by=by,
     )

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from openpyxl import load_workbook
 
-from applications.models import ApplicationExport, Question, Status, StatusChange
+from applications.models import ApplicationExport, IdentityDisclosure, Question, Status, StatusChange
 from applications.tests.factories import ApplicationFactory, make_mentee_application, make_mentor_application
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +138,39 @@ class TestIdentityInTheAdmin:
             response = client.get(url)
             assert response.status_code in (200, 403)
             assert "Lee Learner" not in response.content.decode()
+
+
+class TestDeleteConfirmation:
+    """Finding 9: Django's "are you sure?" page lists what a deletion takes
+    with it; "Identity disclosures: 1" would tell who self-identified."""
+
+    @pytest.fixture
+    def dmp_coordinating_superuser(self, staff, dmp):
+        dmp.coordinators.add(staff)
+        return staff
+
+    @pytest.mark.parametrize("who", ["staff", "dmp_coordinating_superuser"])
+    def test_it_does_not_count_or_name_identity_disclosures(self, client, request, who, dmp_application):
+        client.force_login(request.getfixturevalue(who))
+        response = client.get(f"{CHANGELIST}{dmp_application.pk}/delete/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Applications: 1" in html  # the rest of the summary is still there
+        assert "disclosure" not in html.lower()
+        assert "Self-identification for application" not in html
+
+    def test_the_bulk_delete_confirmation_neither(self, client, staff, dmp_application):
+        client.force_login(staff)
+        response = post_action(client, "delete_selected", [dmp_application])
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Applications: 1" in html and "disclosure" not in html.lower()
+
+    def test_the_identity_rows_are_deleted_all_the_same(self, client, staff, dmp_application):
+        client.force_login(staff)
+        client.post(f"{CHANGELIST}{dmp_application.pk}/delete/", {"post": "yes"})
+        assert not IdentityDisclosure.objects.exists()
+        assert not IdentityDisclosure.dimensions.through.objects.exists()
 
 
 class TestListAndFilters:
