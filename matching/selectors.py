@@ -440,6 +440,17 @@ def mentorship_rows_for(user) -> list[Mentorship]:
     return rows
 
 
+def published_matches_of(application: Application) -> QuerySet:
+    """The published matches an application is in (as mentee or mentor), with
+    both people: what its withdrawal would end."""
+    return (
+        Match.objects.published()
+        .filter(Q(mentee=application) | Q(mentor=application))
+        .select_related("round__program", "mentee__applicant", "mentor__applicant")
+        .order_by("published_at", "id")
+    )
+
+
 def round_matches_for_export(round_: Round) -> QuerySet:
     return (
         Match.objects.filter(round=round_, status__in=[MatchStatus.PUBLISHED, MatchStatus.ENDED])

@@ -430,7 +430,43 @@ def application_status_changed(*, application: Application, from_status: str, ev
         published = Match.objects.published().filter(Q(mentee=application) | Q(mentor=application))
         for match in published.order_by("pk"):
             verb = "withdrew" if application.status == Status.WITHDRAWN else "left the program"
-            match_end(match=match, reason=f"{application.applicant} {verb}.", rematch=True)
+            ended = match_end(match=match, reason=f"{application.applicant} {verb}.", rematch=True)
+            if application.status == Status.WITHDRAWN:
+                match_withdrawal_notify(match=ended, withdrawn=application)
+
+
+def match_withdrawal_notify(*, match: Match, withdrawn: Application) -> None:
+    """Someone withdrew from a published match (which has just ended): tell
+    the other person and the program's coordinators (or its contact address),
+    once each, after commit. The email says who withdrew and what happens
+    next, never why (the person gave no reason) nor anything about identity."""
+    program = match.round.program
+    mentee, mentor = match.mentee.applicant, match.mentor.applicant
+    by_mentee = withdrawn.pk == match.mentee_id
+    other = mentor if by_mentee else mentee
+    context = {
+        "match": match,
+        "program": program,
+        "mentee": mentee,
+        "mentor": mentor,
+        "withdrawn": mentee if by_mentee else mentor,
+        "other": other,
+        "by_mentee": by_mentee,
+    }
+    email_queue_template(
+        name="match-withdrawn-partner",
+        to=other.email,
+        context=context,
+        dedup_key=f"match-{match.pk}-withdrawn-partner",
+    )
+    coordinators = sorted({u.email for u in program.coordinators.filter(is_active=True) if u.email})
+    for address in coordinators or [program.contact_email]:
+        email_queue_template(
+            name="match-withdrawn-coordinator",
+            to=address,
+            context=context,
+            dedup_key=f"match-{match.pk}-withdrawn-coordinator-{address}"[:200],
+        )
 
 
 def capacity_changed(*, program: Program, event: str) -> int:
