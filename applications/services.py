@@ -26,7 +26,6 @@ from .models import (
 )
 from .selectors import live_application
 
-
 # Applications whose self-identification is kept only for the retention
 # period: closed ones that did not end by withdrawal (which deletes it at
 # once; listed too, in case an older row remains).
