@@ -254,6 +254,7 @@ def application_identity(request, pk):
             "application": application,
             "identity_form": form if application.is_live else None,
             "has_disclosure": disclosure is not None,
+            "retention": form.retention,
         },
         status=status,
     )
