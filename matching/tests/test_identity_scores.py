@@ -181,3 +181,31 @@ class TestExport:
         column = rows[0].index("Score (without identity)")
         assert rows[1][column] == match.score - IDENTITY_WEIGHT
         assert "identity" not in str(rows[1][column + 1])
+
+
+def test_matches_scored_before_the_identity_part_was_stored_get_it_from_the_weights(dmp_round, people):
+    """The migration's backfill: the program's identity weight, never more than the score."""
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "matching.migrations.0002_match_identity_score"
+    ).backfill_identity_score
+    mentee, ida, sol = people
+    with_identity = services.proposal_add(round_=dmp_round, mentee=mentee, mentor=ida)
+    Match.objects.filter(pk=with_identity.pk).update(identity_score=0)
+    tiny = Match.objects.create(
+        round=dmp_round,
+        mentee=accepted_mentee(with_identity.round.program),
+        mentor=sol,
+        score=4,
+        reasons=[{"text": "shares the identity the mentee asked for", "identity": True}],
+    )
+    plain = Match.objects.create(
+        round=dmp_round, mentee=accepted_mentee(with_identity.round.program), mentor=sol, score=5, reasons=[]
+    )
+    backfill(apps, None)
+    assert Match.objects.get(pk=with_identity.pk).identity_score == IDENTITY_WEIGHT
+    assert Match.objects.get(pk=tiny.pk).identity_score == 4
+    assert Match.objects.get(pk=plain.pk).identity_score == 0
