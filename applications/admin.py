@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 
 from mentorship.admin import TamperProofAdminMixin
 from mentorship.xlsx import xlsx_response
@@ -124,6 +124,27 @@ class ApplicationAdminForm(forms.ModelForm):
         return data
 
 
+def _without_rows(nested: list, prefixes: tuple[str, ...]) -> list:
+    """A nested list of ``get_deleted_objects`` (each row, then a list of the
+    rows it takes with it) without the rows whose text starts with one of
+    ``prefixes``, and without what they take with them."""
+    kept: list = []
+    skipping = False
+    for item in nested:
+        if isinstance(item, list):
+            if not skipping:
+                children = _without_rows(item, prefixes)
+                if children:
+                    kept.append(children)
+            skipping = False
+        elif str(item).startswith(prefixes):
+            skipping = True
+        else:
+            kept.append(item)
+            skipping = False
+    return kept
+
+
 @admin.register(Application)
 class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     form = ApplicationAdminForm
@@ -211,6 +232,19 @@ class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Applications are withdrawn or declined, not deleted; staff may clean up.
         return request.user.is_superuser
+
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what a deletion takes with it, without the
+        self-identification rows: "Identity disclosures: 1" would tell staff
+        who do not coordinate the program that the person gave one. They are
+        deleted all the same (the cascade does not depend on this list)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        hidden = [IdentityDisclosure._meta, IdentityDisclosure.dimensions.through._meta]
+        for opts in hidden:
+            counts.pop(opts.verbose_name_plural, None)
+            perms_needed.discard(opts.verbose_name)
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}:" for opts in hidden)
+        return _without_rows(deleted, prefixes), counts, perms_needed, protected
 
     def get_fieldsets(self, request, obj=None):
         summary = [

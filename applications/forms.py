@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from programs.models import LearnerType, Program, Specialty, Tier
 
@@ -445,6 +446,17 @@ class MentorApplicationForm(ApplicationForm):
 FORM_CLASSES = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
 
 
+def retention_in_words(days: int) -> str:
+    """IDENTITY_RETENTION_DAYS as the pages say it: "one year", "2 years",
+    "90 days"; empty for 0 (deleted by the next daily run)."""
+    if days == 0:
+        return ""
+    if days % 365 == 0:
+        years = days // 365
+        return "one year" if years == 1 else f"{years} years"
+    return "one day" if days == 1 else f"{days} days"
+
+
 class IdentityForm(forms.Form):
     """Optional self-identification: every field optional, consent separate."""
 
@@ -489,6 +501,7 @@ class IdentityForm(forms.Form):
         self.fields["dimensions"].queryset = identity_dimensions_for(program)
         if role != Role.MENTEE:
             del self.fields["wants_shared_identity"]
+        self.retention = retention_in_words(settings.IDENTITY_RETENTION_DAYS)
 
     def clean(self):
         data = super().clean()

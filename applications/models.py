@@ -238,7 +238,8 @@ class IdentityDimension(models.Model):
 
 class IdentityDisclosure(models.Model):
     """Optional self-identification. Only the program's coordinators see it;
-    deleted at once when the application is withdrawn."""
+    deleted at once when the application is withdrawn, and
+    IDENTITY_RETENTION_DAYS after it is declined or ends."""
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="identity")
     dimensions = models.ManyToManyField(IdentityDimension, blank=True, related_name="+")

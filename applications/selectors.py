@@ -72,6 +72,20 @@ def identity_dimensions_for(program: Program) -> QuerySet[IdentityDimension]:
     return IdentityDimension.objects.filter(program=program).order_by("order", "id")
 
 
+def mentorships_ended_by_withdrawal(application: Application) -> list:
+    """The people whose mentorship with the applicant a withdrawal would end
+    (the published matches' other side), for the confirmation page."""
+    # Matching sits above applications; like application_transition's call
+    # into matching.services, this import inside a function is the known cycle
+    # that a later change removes.
+    from matching.selectors import published_matches_of
+
+    return [
+        match.mentor.applicant if match.mentee_id == application.pk else match.mentee.applicant
+        for match in published_matches_of(application)
+    ]
+
+
 def user_sees_identity(user, program: Program) -> bool:
     """Self-identification is for the program's own coordinators only: site
     staff who do not coordinate the program do not see it either."""

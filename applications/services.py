@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +25,11 @@ from .models import (
     StatusChange,
 )
 from .selectors import live_application
+
+# Applications whose self-identification is kept only for the retention
+# period: closed ones that did not end by withdrawal (which deletes it at
+# once; listed too, in case an older row remains).
+CLOSED_STATUSES = [Status.DECLINED, Status.ENDED, Status.WITHDRAWN]
 
 
 class InvalidTransition(ValidationError):
@@ -252,6 +259,20 @@ def application_identity_update(*, application: Application, by, data: dict[str,
     if data is not None and not locked.is_live:
         raise ApplicationLocked("This application has ended: its self-identification can only be deleted.")
     identity_save(application=locked, data=data)
+
+
+@transaction.atomic
+def identity_delete_expired(*, now: datetime | None = None) -> int:
+    """Delete the self-identification (and its dimensions) of applications
+    that were declined, ended or withdrawn more than IDENTITY_RETENTION_DAYS
+    ago. Live applications keep theirs. Sends nothing; returns how many
+    disclosures were deleted. Run daily by beat."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IDENTITY_RETENTION_DAYS)
+    expired = IdentityDisclosure.objects.filter(
+        application__status__in=CLOSED_STATUSES, application__status_changed_at__lt=cutoff
+    )
+    _, deleted = expired.delete()
+    return deleted.get(IdentityDisclosure._meta.label, 0)
 
 
 def application_withdraw(*, application: Application, by) -> Application:

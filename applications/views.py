@@ -254,6 +254,7 @@ def application_identity(request, pk):
             "application": application,
             "identity_form": form if application.is_live else None,
             "has_disclosure": disclosure is not None,
+            "retention": form.retention,
         },
         status=status,
     )
@@ -270,13 +271,19 @@ def application_withdraw(request, pk):
             f"It is {application.get_status_display().lower()} already.",
             application=application,
         )
+    partners = selectors.mentorships_ended_by_withdrawal(application)
     if request.method == "POST":
         try:
             services.application_withdraw(application=application, by=request.user)
         except services.InvalidTransition as exc:
             return _refuse(request, "This application cannot be withdrawn", exc.messages[0])
-        messages.success(
-            request, "Your application was withdrawn and your self-identification answers were deleted."
-        )
+        done = "Your application was withdrawn"
+        if application.program.collects_identity:
+            done += " and your self-identification answers were deleted"
+        done += "."
+        if partners:
+            names = ", ".join(p.name or p.email for p in partners)
+            done += f" Your mentorship with {names} has ended; we have told them and the coordinators."
+        messages.success(request, done)
         return redirect("applications:mine")
-    return render(request, "applications/withdraw.html", {"application": application})
+    return render(request, "applications/withdraw.html", {"application": application, "partners": partners})

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -328,7 +328,15 @@ class MatchAdmin(CoordinatedProgramMixin, admin.ModelAdmin):
     moves applications); here they can be found, read and ended."""
 
     program_path = "round__program"
-    list_display = ["__str__", "round", "status", "score", "source", "published_at", "ended_at"]
+    list_display = [
+        "__str__",
+        "round",
+        "status",
+        "score_without_identity",
+        "source",
+        "published_at",
+        "ended_at",
+    ]
     list_filter = [
         "status",
         "source",
@@ -342,7 +350,7 @@ class MatchAdmin(CoordinatedProgramMixin, admin.ModelAdmin):
         "mentor",
         "status",
         "source",
-        "score",
+        "score_without_identity",
         "visible_reasons",
         "created_by",
         "created_at",
@@ -351,7 +359,10 @@ class MatchAdmin(CoordinatedProgramMixin, admin.ModelAdmin):
         "end_reason",
         "board_links",
     ]
-    exclude = ["reasons"]
+    # Like the identity reasons, the identity part of the score shows on the
+    # board only, to the program's coordinators: here everyone sees the score
+    # without it, lists are ordered by that, and neither can be filtered on.
+    exclude = ["reasons", "score", "identity_score"]
 
     def get_queryset(self, request):
         return (
@@ -368,13 +379,19 @@ class MatchAdmin(CoordinatedProgramMixin, admin.ModelAdmin):
                 "mentor__tier",
                 "created_by",
             )
+            .annotate(visible_score=F("score") - F("identity_score"))
         )
 
+    def get_ordering(self, request):
+        # The model's order is by the whole score, which would rank by the identity part.
+        return ["round", (F("score") - F("identity_score")).desc(), "id"]
+
     def lookup_allowed(self, lookup, value, request):
-        # The stored reasons include identity reasons: no filtering on them
-        # (?reasons__icontains=...), which would reveal them to staff who do
-        # not coordinate the program.
-        if lookup.split("__", 1)[0] == "reasons":
+        # The stored reasons include identity reasons, and the stored score
+        # their points: no filtering on them (?reasons__icontains=...,
+        # ?score=...), which would reveal identity to staff who do not
+        # coordinate the program.
+        if lookup.split("__", 1)[0] in ("reasons", "score", "identity_score", "visible_score"):
             return False
         return super().lookup_allowed(lookup, value, request)
 
@@ -386,6 +403,10 @@ class MatchAdmin(CoordinatedProgramMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="score (without identity)", ordering="visible_score")
+    def score_without_identity(self, obj):
+        return obj.visible_score
 
     @admin.display(description="reasons (identity reasons show on the board, to the program's coordinators)")
     def visible_reasons(self, obj):

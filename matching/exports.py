@@ -1,5 +1,7 @@
 """Excel export of a round's matches (write-only, every cell sanitised by
-``mentorship.xlsx``). Identity reasons are left out: the file leaves the site."""
+``mentorship.xlsx``). Identity is left out, for everyone: the file leaves the
+site. So are its reasons and its points in the score, which would otherwise
+tell the reader what the missing reason says."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ COLUMNS = [
     Column("Mentor pronouns", 14),
     Column("Mentor email", 32),
     Column("Status", 12),
-    Column("Score", 8),
+    Column("Score (without identity)", 12),
     Column("Reasons", 60),
     Column("Published", 18),
     Column("Ended", 18),
@@ -44,7 +46,7 @@ def _row(match: Match) -> list:
         mentor.pronouns,
         Link(f"mailto:{mentor.email}", mentor.email),
         match.get_status_display(),
-        match.score,
+        match.score_for(show_identity=False),
         match.reasons_for(show_identity=False),
         match.published_at,
         match.ended_at,

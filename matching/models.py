@@ -157,6 +157,11 @@ class Match(models.Model):
     status = models.CharField(max_length=10, choices=MatchStatus.choices, default=MatchStatus.PROPOSED)
     source = models.CharField(max_length=10, choices=MatchSource.choices, default=MatchSource.MANUAL)
     score = models.IntegerField(default=0)
+    identity_score = models.IntegerField(
+        default=0,
+        help_text="The part of the score that identity concordance gives: taken off the score "
+        "shown to anyone who may not see identity.",
+    )
     reasons = models.JSONField(
         default=list, blank=True, help_text='A list of {"text": ..., "identity": true|false}.'
     )
@@ -194,3 +199,8 @@ class Match(models.Model):
 
     def reasons_for(self, *, show_identity: bool) -> list[str]:
         return [r["text"] for r in self.reasons if show_identity or not r.get("identity")]
+
+    def score_for(self, *, show_identity: bool) -> int:
+        """The score without its identity part for people who may not see
+        identity (the identity reason is hidden from them, so must its points be)."""
+        return self.score if show_identity else self.score - self.identity_score

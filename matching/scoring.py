@@ -62,6 +62,10 @@ class Person:
 class Reason:
     text: str
     identity: bool = False
+    # What this reason adds to the score. An identity reason's points are
+    # taken off the score shown to people who may not see identity, or the
+    # number would tell them what the hidden reason says.
+    points: int = field(default=0, compare=False)
 
     def as_json(self) -> dict:
         return {"text": self.text, "identity": self.identity}
@@ -76,6 +80,16 @@ class Suggestion:
 
     def reasons_json(self) -> list[dict]:
         return [r.as_json() for r in self.reasons]
+
+    @property
+    def identity_score(self) -> int:
+        """The part of the score that identity concordance gives."""
+        return sum(r.points for r in self.reasons if r.identity)
+
+    def score_for(self, *, show_identity: bool) -> int:
+        """The score as the viewer may see it: without the identity part for
+        people who may not see identity."""
+        return self.score if show_identity else self.score - self.identity_score
 
 
 def _join(words: list[str]) -> str:
@@ -114,13 +128,17 @@ def score_pair(mentee: Person, mentor: Person, weights: Weights) -> tuple[int, t
 
     shared = sorted(mentee.specialties & mentor.specialties)
     if shared and weights.specialty:
-        score += weights.specialty * min(len(shared), MAX_COUNTED_SPECIALTIES)
-        reasons.append(Reason(f"both interested in {_join([s.lower() for s in shared])}"))
+        points = weights.specialty * min(len(shared), MAX_COUNTED_SPECIALTIES)
+        score += points
+        reasons.append(Reason(f"both interested in {_join([s.lower() for s in shared])}", points=points))
 
     offered = [text for pk, text in mentee.outcomes.items() if pk in mentor.outcomes]
     if offered and weights.outcomes:
-        score += weights.outcomes * len(offered)
-        reasons.append(Reason(f"mentor offers what the mentee joined for: {'; '.join(offered)}"))
+        points = weights.outcomes * len(offered)
+        score += points
+        reasons.append(
+            Reason(f"mentor offers what the mentee joined for: {'; '.join(offered)}", points=points)
+        )
 
     if (
         weights.identity
@@ -130,24 +148,31 @@ def score_pair(mentee: Person, mentor: Person, weights: Weights) -> tuple[int, t
         and mentee.identity & mentor.identity
     ):
         score += weights.identity
-        reasons.append(Reason(IDENTITY_REASON, identity=True))
+        reasons.append(Reason(IDENTITY_REASON, identity=True, points=weights.identity))
 
     if weights.site and mentee.hospital_site and mentee.hospital_site == mentor.hospital_site:
         score += weights.site
-        reasons.append(Reason(f"same site: {mentee.hospital_site_label or mentee.hospital_site}"))
+        reasons.append(
+            Reason(f"same site: {mentee.hospital_site_label or mentee.hospital_site}", points=weights.site)
+        )
 
     formats = {mentee.meeting_format, mentor.meeting_format}
     if weights.meeting_format and (len(formats) == 1 or "either" in formats):
         score += weights.meeting_format
         fitting = (formats - {"either"}) or {"either"}
         word = {"in_person": "in person", "virtual": "virtually", "either": "in person or virtually"}
-        reasons.append(Reason(f"both can meet {word.get(next(iter(fitting)), next(iter(fitting)))}"))
+        reasons.append(
+            Reason(
+                f"both can meet {word.get(next(iter(fitting)), next(iter(fitting)))}",
+                points=weights.meeting_format,
+            )
+        )
 
     common = sorted(mentee.availability & mentor.availability)
     if common and weights.availability:
         score += weights.availability
         labels = [mentee.availability_labels.get(code, code).lower() for code in common]
-        reasons.append(Reason(f"both available {_join(labels)}"))
+        reasons.append(Reason(f"both available {_join(labels)}", points=weights.availability))
 
     return score, tuple(reasons)
 

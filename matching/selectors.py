@@ -287,6 +287,10 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
     )
     for match in matches:
         match.visible_reasons = match.reasons_for(show_identity=show_identity)
+        match.visible_score = match.score_for(show_identity=show_identity)
+    # Best first by the score the viewer sees: an order by the whole score
+    # would give the hidden identity part away.
+    matches.sort(key=lambda m: (-m.visible_score, m.pk))
     proposals = [m for m in matches if m.status == MatchStatus.PROPOSED]
     published = [m for m in matches if m.status == MatchStatus.PUBLISHED]
     proposal_by_mentee = {m.mentee_id: m for m in proposals}
@@ -319,7 +323,7 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
             if proposal is not None
             else sorted(
                 (s for s in ranked.get(application.pk, []) if s.mentor_id in open_mentors),
-                key=lambda s: (-s.score, s.mentor_id),
+                key=lambda s: (-s.score_for(show_identity=show_identity), s.mentor_id),
             )[:SUGGESTIONS_PER_MENTEE]
         )
         rows.append(
@@ -330,7 +334,7 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
                 [
                     {
                         "mentor": mentor_by_id[s.mentor_id].application,
-                        "score": s.score,
+                        "score": s.score_for(show_identity=show_identity),
                         "reasons": _visible(s.reasons, show_identity),
                     }
                     for s in best
@@ -371,14 +375,14 @@ def suggestions_for_mentee(round_: Round, mentee_id: int, *, user) -> tuple[Appl
     )
     rows = sorted(
         (s for (e, _), s in pool.pairs.items() if e == mentee_id),
-        key=lambda s: (-s.score, s.mentor_id),
+        key=lambda s: (-s.score_for(show_identity=show_identity), s.mentor_id),
     )
     return mentee, [
         {
             "mentor": mentors[s.mentor_id],
             "remaining": max(pool.people[s.mentor_id].capacity - proposed[s.mentor_id], 0),
             "proposed": proposed[s.mentor_id],
-            "score": s.score,
+            "score": s.score_for(show_identity=show_identity),
             "reasons": _visible(s.reasons, show_identity),
         }
         for s in rows
@@ -434,6 +438,17 @@ def mentorship_rows_for(user) -> list[Mentorship]:
         other = match.mentor.applicant if is_mentee else match.mentee.applicant
         rows.append(Mentorship(match=match, role="Mentee" if is_mentee else "Mentor", other=other))
     return rows
+
+
+def published_matches_of(application: Application) -> QuerySet:
+    """The published matches an application is in (as mentee or mentor), with
+    both people: what its withdrawal would end."""
+    return (
+        Match.objects.published()
+        .filter(Q(mentee=application) | Q(mentor=application))
+        .select_related("round__program", "mentee__applicant", "mentor__applicant")
+        .order_by("published_at", "id")
+    )
 
 
 def round_matches_for_export(round_: Round) -> QuerySet:

@@ -80,6 +80,7 @@ def round_run(*, round_: Round, mode: str, by=None) -> list[Match]:
             status=MatchStatus.PROPOSED,
             source=mode,
             score=pool.pairs[mentee_id, mentor_id].score,
+            identity_score=pool.pairs[mentee_id, mentor_id].identity_score,
             reasons=pool.pairs[mentee_id, mentor_id].reasons_json(),
             created_by=by,
         )
@@ -174,10 +175,11 @@ def proposal_swap(*, round_: Round, first: Match, second: Match, by=None) -> tup
     for match, suggestion in ((first, one), (second, two)):
         match.mentor_id = suggestion.mentor_id
         match.score = suggestion.score
+        match.identity_score = suggestion.identity_score
         match.reasons = suggestion.reasons_json()
         match.source = MatchSource.MANUAL
         match.created_by = by
-        match.save(update_fields=["mentor", "score", "reasons", "source", "created_by"])
+        match.save(update_fields=["mentor", "score", "identity_score", "reasons", "source", "created_by"])
     return first, second
 
 
@@ -209,6 +211,7 @@ def _proposal_by_hand(*, round_: Round, mentee: Application, mentor: Application
         status=MatchStatus.PROPOSED,
         source=MatchSource.MANUAL,
         score=suggestion.score,
+        identity_score=suggestion.identity_score,
         reasons=suggestion.reasons_json(),
         created_by=by,
     )
@@ -428,7 +431,43 @@ def application_status_changed(*, application: Application, from_status: str, ev
         published = Match.objects.published().filter(Q(mentee=application) | Q(mentor=application))
         for match in published.order_by("pk"):
             verb = "withdrew" if application.status == Status.WITHDRAWN else "left the program"
-            match_end(match=match, reason=f"{application.applicant} {verb}.", rematch=True)
+            ended = match_end(match=match, reason=f"{application.applicant} {verb}.", rematch=True)
+            if application.status == Status.WITHDRAWN:
+                match_withdrawal_notify(match=ended, withdrawn=application)
+
+
+def match_withdrawal_notify(*, match: Match, withdrawn: Application) -> None:
+    """Someone withdrew from a published match (which has just ended): tell
+    the other person and the program's coordinators (or its contact address),
+    once each, after commit. The email says who withdrew and what happens
+    next, never why (the person gave no reason) nor anything about identity."""
+    program = match.round.program
+    mentee, mentor = match.mentee.applicant, match.mentor.applicant
+    by_mentee = withdrawn.pk == match.mentee_id
+    other = mentor if by_mentee else mentee
+    context = {
+        "match": match,
+        "program": program,
+        "mentee": mentee,
+        "mentor": mentor,
+        "withdrawn": mentee if by_mentee else mentor,
+        "other": other,
+        "by_mentee": by_mentee,
+    }
+    email_queue_template(
+        name="match-withdrawn-partner",
+        to=other.email,
+        context=context,
+        dedup_key=f"match-{match.pk}-withdrawn-partner",
+    )
+    coordinators = sorted({u.email for u in program.coordinators.filter(is_active=True) if u.email})
+    for address in coordinators or [program.contact_email]:
+        email_queue_template(
+            name="match-withdrawn-coordinator",
+            to=address,
+            context=context,
+            dedup_key=f"match-{match.pk}-withdrawn-coordinator-{address}"[:200],
+        )
 
 
 def capacity_changed(*, program: Program, event: str) -> int:

@@ -241,7 +241,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.delete_stale_import_uploads",
         "schedule": 3600.0,
     },
+    "delete-expired-identity": {
+        "task": "applications.tasks.delete_expired_identity",
+        "schedule": 86400.0,
+    },
 }
+
+# Self-identification on declined, withdrawn or ended applications is deleted
+# this many days after the application closed (withdrawal deletes it at once).
+# The form tells applicants this period, in words.
+IDENTITY_RETENTION_DAYS = env.int("IDENTITY_RETENTION_DAYS", default=365)
+if IDENTITY_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("IDENTITY_RETENTION_DAYS must be 0 or more.")
 
 # Learner Mentorship Database exports.
 EXPORT_ASYNC_THRESHOLD = env.int("EXPORT_ASYNC_THRESHOLD", default=5000)

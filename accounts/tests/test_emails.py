@@ -89,3 +89,14 @@ def test_our_own_emails_are_signed_with_the_site_name(db):
 
     email = email_queue_template(name="test-message", to="someone@mail.example.edu", context={"name": "Sam"})
     assert SITE_NAME in email.body_text and SITE_NAME in email.body_html
+
+
+def test_every_email_body_template_signs_with_the_site_name():
+    """A new email that forgets the signature would not name the site."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    bodies = [p for p in root.glob("*/templates/emails/*-body.*") if ".venv" not in p.parts]
+    assert len(bodies) > 20
+    unsigned = [str(p.relative_to(root)) for p in bodies if "emails/_signature." not in p.read_text()]
+    assert not unsigned, unsigned

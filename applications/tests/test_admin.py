@@ -6,8 +6,20 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from openpyxl import load_workbook
 
-from applications.models import ApplicationExport, Question, Status, StatusChange
-from applications.tests.factories import ApplicationFactory, make_mentee_application, make_mentor_application
+from applications.models import (
+    Application,
+    ApplicationExport,
+    IdentityDisclosure,
+    Question,
+    Status,
+    StatusChange,
+)
+from applications.tests.factories import (
+    ApplicationFactory,
+    learner_type,
+    make_mentee_application,
+    make_mentor_application,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +152,39 @@ class TestIdentityInTheAdmin:
             assert "Lee Learner" not in response.content.decode()
 
 
+class TestDeleteConfirmation:
+    """Finding 9: Django's "are you sure?" page lists what a deletion takes
+    with it; "Identity disclosures: 1" would tell who self-identified."""
+
+    @pytest.fixture
+    def dmp_coordinating_superuser(self, staff, dmp):
+        dmp.coordinators.add(staff)
+        return staff
+
+    @pytest.mark.parametrize("who", ["staff", "dmp_coordinating_superuser"])
+    def test_it_does_not_count_or_name_identity_disclosures(self, client, request, who, dmp_application):
+        client.force_login(request.getfixturevalue(who))
+        response = client.get(f"{CHANGELIST}{dmp_application.pk}/delete/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Applications: 1" in html  # the rest of the summary is still there
+        assert "disclosure" not in html.lower()
+        assert "Self-identification for application" not in html
+
+    def test_the_bulk_delete_confirmation_neither(self, client, staff, dmp_application):
+        client.force_login(staff)
+        response = post_action(client, "delete_selected", [dmp_application])
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Applications: 1" in html and "disclosure" not in html.lower()
+
+    def test_the_identity_rows_are_deleted_all_the_same(self, client, staff, dmp_application):
+        client.force_login(staff)
+        client.post(f"{CHANGELIST}{dmp_application.pk}/delete/", {"post": "yes"})
+        assert not IdentityDisclosure.objects.exists()
+        assert not IdentityDisclosure.dimensions.through.objects.exists()
+
+
 class TestListAndFilters:
     def test_filters_and_search(self, client, dmp_coordinator, dmp, learner, outsider):
         make_mentee_application(dmp, learner, specialties=["Psychiatry"])
@@ -166,6 +211,43 @@ class TestListAndFilters:
         with django_assert_num_queries(14):
             response = client.get(CHANGELIST)
         assert response.status_code == 200
+
+    def test_a_filter_with_a_single_choice_still_applies_and_shows(self, client, dmp_coordinator, dmp):
+        # Every DMP application is MD2, so Django would hide the learner type
+        # filter (one choice) and then ignore ?learner_type__id__exact=.
+        ApplicationFactory.create_batch(2, program=dmp, applicant__name="Ann Second-year")
+        md1 = learner_type("MD1")
+        client.force_login(dmp_coordinator)
+        html = client.get(f"{CHANGELIST}?learner_type__id__exact={md1.pk}").content.decode()
+        assert "Ann Second-year" not in html
+        assert "0 results" in html and "by learner type" in html.lower()
+
+    def test_select_all_acts_on_the_filtered_list_only(self, client, dmp_coordinator, dmp, ilead):
+        """Finding 11: "select all" with a one-choice filter acted on everything."""
+        waiting = ApplicationFactory.create_batch(3, program=dmp)
+        other = make_mentee_application(ilead, tier=ilead.tiers.get(number=1), learner_type="MD1")
+        md1 = learner_type("MD1")
+        client.force_login(dmp_coordinator)
+        for query in (f"learner_type__id__exact={md1.pk}", f"program__id__exact={ilead.pk}"):
+            response = client.post(
+                f"{CHANGELIST}?{query}",
+                {"action": "accept", ACTION_CHECKBOX_NAME: [str(waiting[0].pk)], "select_across": "1"},
+            )
+            assert response.status_code == 302
+        for application in [*waiting, other]:
+            application.refresh_from_db()
+            assert application.status == Status.SUBMITTED
+        # The same filter matching some: exactly those move, never another program's.
+        md2 = learner_type("MD2")
+        response = client.post(
+            f"{CHANGELIST}?learner_type__id__exact={md2.pk}",
+            {"action": "accept", ACTION_CHECKBOX_NAME: [str(waiting[0].pk)], "select_across": "1"},
+        )
+        assert [a.status for a in Application.objects.filter(pk__in=[w.pk for w in waiting])] == [
+            Status.ACCEPTED
+        ] * 3
+        other.refresh_from_db()
+        assert other.status == Status.SUBMITTED
 
     def test_ilead_coordinators_can_filter_by_tier(self, client, ilead_coordinator, ilead, learner):
         make_mentee_application(ilead, learner, tier=ilead.tiers.get(number=2))

@@ -193,6 +193,42 @@ class TestIdentity:
         assert client.get(url).status_code == 403
 
 
+class TestIdentityNotice:
+    """Finding 10: the form says why the answers are collected, who sees them
+    and how long they are kept (IDENTITY_RETENTION_DAYS, in words)."""
+
+    @pytest.mark.parametrize(
+        "days,words",
+        [(365, "deleted one year later"), (730, "deleted 2 years later"), (90, "deleted 90 days later")],
+    )
+    def test_the_form_states_why_who_and_how_long(self, client, application, learner, settings, days, words):
+        from conftest import make_user
+
+        settings.IDENTITY_RETENTION_DAYS = days
+        applicant = make_user("new.learner@mail.example.edu", learner_stage="MD", year=2)
+        pages = [
+            (learner, f"/my/applications/{application.pk}/identity/"),
+            (applicant, "/programs/dmp/apply/mentee/"),
+        ]
+        for user, url in pages:
+            client.force_login(user)
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = " ".join(response.content.decode().split())
+            assert "Why we ask:" in html, url
+            assert "Who sees it:</strong> only DMP's program coordinators" in html.replace("&#x27;", "'"), url
+            assert "How long it is kept:</strong> while your application is open" in html, url
+            assert words in html, url
+            assert "If you withdraw your application, they are deleted at once." in html, url
+
+    def test_an_ended_applications_page_says_when_they_go(self, client, application, learner, settings):
+        settings.IDENTITY_RETENTION_DAYS = 180
+        application_transition(application=application, to_status=Status.DECLINED)
+        client.force_login(learner)
+        html = " ".join(client.get(f"/my/applications/{application.pk}/identity/").content.decode().split())
+        assert "deleted automatically 180 days after the application closed" in html
+
+
 class TestWithdraw:
     def test_get_asks_for_confirmation(self, client, application, learner):
         client.force_login(learner)

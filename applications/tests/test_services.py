@@ -1,6 +1,9 @@
 """The lifecycle and the writes behind the pages."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from applications import services
 from applications.models import IdentityDisclosure, Role, Status, StatusChange
@@ -146,3 +149,57 @@ def test_migrating_refreshes_the_coordinators_permissions(coordinator_of, dmp):
     group.permissions.remove(Permission.objects.get(codename="view_applicationexport"))
     call_command("migrate", "applications", verbosity=0)
     assert group.permissions.filter(codename="view_applicationexport").exists()
+
+
+class TestIdentityRetention:
+    """Self-identification on closed applications is deleted after
+    IDENTITY_RETENTION_DAYS; live applications keep theirs."""
+
+    @pytest.fixture(autouse=True)
+    def _retention(self, settings):
+        settings.IDENTITY_RETENTION_DAYS = 30
+
+    def closed(self, dmp, status, *, days, minutes=0):
+        dimension = dmp.identity_dimensions.first()
+        application = make_mentee_application(
+            dmp, status=status, identity={"dimensions": [dimension], "self_described": "Métis"}
+        )
+        when = timezone.now() - timedelta(days=days, minutes=minutes)
+        type(application).objects.filter(pk=application.pk).update(status_changed_at=when)
+        return application
+
+    @pytest.mark.parametrize("status", [Status.DECLINED, Status.ENDED, Status.WITHDRAWN])
+    def test_it_is_deleted_just_after_the_period_and_kept_just_before(self, dmp, status):
+        expired = self.closed(dmp, status, days=30, minutes=1)
+        recent = self.closed(dmp, status, days=29, minutes=59 * 24)
+        assert services.identity_delete_expired() == 1
+        assert not IdentityDisclosure.objects.filter(application=expired).exists()
+        assert IdentityDisclosure.objects.filter(application=recent).exists()
+        # The dimensions go with it; the application itself stays.
+        through = IdentityDisclosure.dimensions.through
+        assert through.objects.count() == 1
+        expired.refresh_from_db()
+        assert expired.status == status
+
+    @pytest.mark.parametrize(
+        "status", [Status.SUBMITTED, Status.UNDER_REVIEW, Status.ACCEPTED, Status.WAITLISTED, Status.MATCHED]
+    )
+    def test_live_applications_keep_it_however_old(self, dmp, status):
+        self.closed(dmp, status, days=3000)
+        assert services.identity_delete_expired() == 0
+        assert IdentityDisclosure.objects.count() == 1
+
+    def test_the_period_is_the_setting(self, dmp, settings):
+        application = self.closed(dmp, Status.DECLINED, days=40)
+        settings.IDENTITY_RETENTION_DAYS = 60
+        assert services.identity_delete_expired() == 0
+        assert services.identity_delete_expired(now=timezone.now() + timedelta(days=21)) == 1
+        assert not IdentityDisclosure.objects.filter(application=application).exists()
+
+    def test_the_daily_task_runs_it(self, dmp, settings):
+        from applications.tasks import delete_expired_identity
+
+        self.closed(dmp, Status.ENDED, days=31)
+        assert delete_expired_identity.apply().get() == 1
+        schedule = settings.CELERY_BEAT_SCHEDULE["delete-expired-identity"]
+        assert schedule == {"task": "applications.tasks.delete_expired_identity", "schedule": 86400.0}

@@ -1,6 +1,7 @@
 import pytest
 
 from conftest import assert_accessible, login, make_user
+from matching import services
 from matching.models import Match, MatchStatus, Round
 from matching.tests.factories import accepted_mentee, accepted_mentor
 
@@ -118,3 +119,22 @@ def test_rolling_intake_offers_the_first_waitlisted_mentee(page, demo, coordinat
         "late@mail.example.edu",
         "mo@hospital.example.org",
     ]
+
+
+def test_a_matched_mentee_withdraws_and_the_mentorship_ends(page, demo, mailoutbox):
+    dmp = demo["dmp"]
+    round_ = Round.objects.create(program=dmp, name="Round 1, Fall 2025", status="published")
+    mentee = accepted_mentee(dmp, make_user("wren@mail.example.edu", name="Wren Withdraws"))
+    mentor = accepted_mentor(dmp, make_user("mo@hospital.example.org", name="Mo Mentor"), capacity=1)
+    match = services.match_publish_one(round_=round_, mentee=mentee, mentor=mentor)
+
+    login(page, "wren@mail.example.edu")
+    page.goto(f"/my/applications/{mentee.pk}/withdraw/")
+    assert page.get_by_role("heading", name="Your mentorship will end").is_visible()
+    assert page.get_by_text("You are matched with your mentor, Mo Mentor.").is_visible()
+    assert_accessible(page, "withdraw-matched-mentee")
+    page.get_by_role("button", name="Withdraw and end the mentorship").click()
+    page.wait_for_url("**/my/applications/")
+    assert page.get_by_text("Your mentorship with Mo Mentor has ended").is_visible()
+    assert Match.objects.get(pk=match.pk).status == MatchStatus.ENDED
+    assert any(m.to == ["mo@hospital.example.org"] and "has withdrawn" in m.subject for m in mailoutbox)
