@@ -1,6 +1,5 @@
 import datetime
 import io
-import os
 import re
 import time
 from pathlib import Path
