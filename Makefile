@@ -38,4 +38,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_database_list.py
 
 clean:
-	rm -rf $(VENV) staticfiles test-output
+	rm -rf $(VENV) .venv-prod staticfiles test-output

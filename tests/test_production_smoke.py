@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import chromium_path
+from conftest import TEST_OUTPUT, chromium_path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -67,7 +67,7 @@ EXPECTED_EMAILS = Counter(
         "email_confirmation_signup": 2,  # learner and mentor verify their addresses
         "application-submitted": 2,  # to each applicant
         "application-new-coordinator": 2,  # to the coordinator, per application
-        "application-status": 2,  # both accepted
+        "application-status": 4,  # both accepted, then both matched
         "match-introduction-mentee": 1,
         "match-introduction-mentor": 1,
     }
@@ -634,8 +634,9 @@ def coordinator_publishes_a_round(page) -> None:
     page.locator("#id_program").select_option(index=1)
     page.locator("#id_name").fill("Smoke round")
     page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("was added successfully").wait_for()
     page.goto("/admin/matching/round/")
-    page.get_by_role("link", name="Open the board for Smoke round").click()
+    page.get_by_role("link", name=re.compile(r"Open the board for .*: Smoke round")).click()
     page.get_by_role("button", name="Run stable matching").click()
     page.get_by_text("Stable matching: 1 pair(s) proposed").wait_for()
     page.get_by_role("button", name=re.compile(r"^Publish 1 pair")).click()
@@ -654,7 +655,23 @@ def test_a_fresh_production_install_runs_a_program_end_to_end(stack, inbox, brow
     def person():
         context = browser.new_context(base_url=stack.url, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(20_000)
-        return context.new_page()
+        page = context.new_page()
+        pages.append(page)
+        return page
+
+    pages = []
+    try:
+        run_the_flow(stack, inbox, person, tmp_path)
+    except BaseException:
+        # Where each person was when it failed.
+        TEST_OUTPUT.mkdir(exist_ok=True)
+        for number, page in enumerate(pages):
+            page.screenshot(path=str(TEST_OUTPUT / f"smoke-failure-{number}.png"), full_page=True)
+        raise
+    print(f"smoke flow: {time.monotonic() - started:.0f}s")
+
+
+def run_the_flow(stack: Stack, inbox: Inbox, person, tmp_path: Path) -> None:
 
     # Served by gunicorn with DEBUG off: the landing page and a hashed static file.
     admin = person()
@@ -705,4 +722,3 @@ def test_a_fresh_production_install_runs_a_program_end_to_end(stack, inbox, brow
         (to.lower(), subject) for _, to, subject in rows
     )
     assert [name for name, process, _ in stack.processes if process.poll() is not None] == []
-    print(f"smoke flow: {time.monotonic() - started:.0f}s")
