@@ -471,9 +471,9 @@ def bootstrap_site(stack: Stack) -> None:
 
 # until coordinator onboarding lands: the superuser will add the coordinator's
 # email on the program's change page in the admin, which emails a link to set a
-# password. Today the account is made in a shell and the link is allauth's
-# password reset, which the coordinator requests; the link leads to the same
-# set-a-password page.
+# password. Today the superuser opens that page, the account is made in a shell,
+# and the link is allauth's password reset, which the coordinator requests
+# (request_link_until_onboarding_lands); it leads to the same set-a-password page.
 ONBOARD = """
 from allauth.account.models import EmailAddress
 from accounts.models import User
@@ -490,6 +490,9 @@ def superuser_adds_coordinator(page, stack: Stack, *, email: str, program: str) 
     page.get_by_role("link", name=re.compile(program, re.I)).first.click()
     page.get_by_role("heading", name=re.compile("Change program", re.I)).wait_for()
     stack.manage("shell", "-c", ONBOARD.format(email=email, program=program))
+
+
+def request_link_until_onboarding_lands(page, *, email: str) -> None:
     page.goto("/accounts/password/reset/")
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name=re.compile("Reset My Password", re.I)).click()
@@ -497,6 +500,7 @@ def superuser_adds_coordinator(page, stack: Stack, *, email: str, program: str) 
 
 
 def coordinator_sets_password(page, inbox: Inbox, *, email: str, password: str) -> None:
+    request_link_until_onboarding_lands(page, email=email)
     page.goto(inbox.link(to=email, path=COORDINATOR_LINK_PATH))
     page.locator("#id_password1").fill(password)
     page.locator("#id_password2").fill(password)
