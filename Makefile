@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: run test lint format bench clean
 
@@ -12,10 +13,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)  ## Migrate, load demo data and serve on 127.0.0.1:8000
+run: $(STAMP)  ## Migrate, load demo data and serve on 127.0.0.1:$(PORT) (make run PORT=8001)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)  ## The whole suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -37,4 +38,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_database_list.py
 
 clean:
-	rm -rf $(VENV) staticfiles test-output
+	rm -rf $(VENV) .venv-prod staticfiles test-output

@@ -68,10 +68,12 @@ class TestDockerCompose:
     def test_it_has_the_production_services(self):
         assert set(self.compose["services"]) >= {"web", "worker", "beat", "db", "redis"}
 
-    def test_web_runs_gunicorn_and_migrates(self):
+    def test_web_migrates_sets_up_the_site_then_runs_gunicorn(self):
         command = self.compose["services"]["web"]["command"]
         assert "gunicorn mentorship.wsgi:application" in command
-        assert "migrate" in command
+        # The same order as the README's production steps: the reference data,
+        # then the first content, then the server.
+        assert command.index("migrate") < command.index("setup_site") < command.index("gunicorn")
 
     def test_web_sets_up_the_site_after_migrating_and_before_serving(self):
         command = self.compose["services"]["web"]["command"]
