@@ -9,8 +9,7 @@ worker and beat on Redis, and an SMTP server on loopback (aiosmtpd, in this
 process). The test tools (pytest, Playwright) run from the normal ``.venv``;
 nothing here touches pytest-django's test database.
 
-Steps that wait for other work are marked ``# until ... lands`` and kept in
-their own functions, so that they can be replaced one by one.
+Each person's steps are a function, so the flow below reads as the story.
 """
 
 from __future__ import annotations
@@ -30,13 +29,14 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import TEST_OUTPUT, chromium_path
+from conftest import TEST_OUTPUT, chromium_path, mfa_set_up
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -56,14 +56,13 @@ LEARNER_EMAIL = "smoke.learner@example.edu"
 MENTOR_EMAIL = "smoke.mentor@hospital.example.org"
 PASSWORD = "smoke-person-pass-2026"
 
-# Until coordinator onboarding lands, the coordinator's link is allauth's own
-# password-reset email; with it, the onboarding email's kind goes here.
-COORDINATOR_LINK_KIND = "password_reset_key"
+# The onboarding email links to allauth's set-a-password page.
 COORDINATOR_LINK_PATH = "/accounts/password/reset/key/"
 
 EXPECTED_EMAILS = Counter(
     {
-        COORDINATOR_LINK_KIND: 1,  # the coordinator's set-a-password link
+        "email_confirmation": 1,  # the superuser confirms their address at first sign-in
+        "coordinator-invite": 1,  # the coordinator's set-a-password link
         "email_confirmation_signup": 2,  # learner and mentor verify their addresses
         "application-submitted": 2,  # to each applicant
         "application-new-coordinator": 2,  # to the coordinator, per application
@@ -129,6 +128,7 @@ def loopback_values(*, web_port: int, smtp_port: int, database_url: str, broker_
         "SECURE_HTTPS": "false",  # plain HTTP on loopback: no proxy, no TLS
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
+        "CACHE_URL": broker_url,  # one Redis database for both is fine: their keys differ
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "STATIC_ROOT": str(tmp / "static"),
         "MEDIA_ROOT": str(tmp / "media"),
@@ -408,9 +408,6 @@ def stack(prerequisites, inbox, tmp_path_factory):
                 continue
             argv = _substitute(step.argv, web_port=web_port, tmp=tmp)
             step_env = {**env, **{name: values[name] for name in step.env}}
-            if step.manage_command == "setup_site" and not setup_site_exists(stack):
-                bootstrap_site(stack)  # until setup_site lands
-                continue
             if step.background:
                 name = _service_name(step)
                 log = tmp / f"{name.replace(' ', '-')}.log"
@@ -445,62 +442,40 @@ def stack(prerequisites, inbox, tmp_path_factory):
             print(f"\n===== {name} log =====\n{log.read_text(errors='replace')[-20000:]}")
 
 
-# --- Steps that wait for other work ------------------------------------------
+# --- The people's steps --------------------------------------------------------
 
 
-def setup_site_exists(stack: Stack) -> bool:
-    return stack.manage("help", "setup_site", check=False).returncode == 0
+def superuser_first_sign_in(page, inbox: Inbox, *, email: str, password: str) -> None:
+    """The admin signs in through the site's login. createsuperuser makes no
+    confirmed address, so with mandatory verification the first sign-in
+    emails a link; then the admin asks for a second factor before it opens."""
+    page.goto("/admin/")
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("Email").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/accounts/confirm-email/")
+    page.goto(inbox.link(to=email, path="/accounts/confirm-email/"))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(lambda url: "/accounts/confirm-email/" not in url)
+    sign_in(page, email=email, password=password)
+    page.goto("/admin/")
+    mfa_set_up(page, password)
+    page.goto("/admin/")
+    page.get_by_role("heading", name="Programs, applications, matching and the database").wait_for()
 
 
-# until setup_site lands: the README runs `manage.py setup_site`; until that
-# command exists, the same first content comes from the demo seed's program
-# definitions (without its demo accounts) and the demo reference lists.
-BOOTSTRAP = """
-from accounts.models import User
-from programs.management.commands.seed_demo import DEMO_USERS, Command
-import applications.demo
-Command().seed()
-User.objects.filter(email__in=[row[0] for row in DEMO_USERS]).delete()
-applications.demo.seed_reference()
-"""
-
-
-def bootstrap_site(stack: Stack) -> None:
-    stack.manage("shell", "-c", BOOTSTRAP)
-
-
-# until coordinator onboarding lands: the superuser will add the coordinator's
-# email on the program's change page in the admin, which emails a link to set a
-# password. Today the superuser opens that page, the account is made in a shell,
-# and the link is allauth's password reset, which the coordinator requests
-# (request_link_until_onboarding_lands); it leads to the same set-a-password page.
-ONBOARD = """
-from allauth.account.models import EmailAddress
-from accounts.models import User
-from programs.models import Program
-from programs.services import coordinator_add
-user = User.objects.create_user(email={email!r}, name="Casey Coordinator")
-EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-coordinator_add(program=Program.objects.get(slug={program!r}), user=user)
-"""
-
-
-def superuser_adds_coordinator(page, stack: Stack, *, email: str, program: str) -> None:
+def superuser_adds_coordinator(page, *, email: str, program: str) -> None:
     page.goto("/admin/programs/program/")
     page.get_by_role("link", name=re.compile(program, re.I)).first.click()
-    page.get_by_role("heading", name=re.compile("Change program", re.I)).wait_for()
-    stack.manage("shell", "-c", ONBOARD.format(email=email, program=program))
-
-
-def request_link_until_onboarding_lands(page, *, email: str) -> None:
-    page.goto("/accounts/password/reset/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_role("button", name=re.compile("Reset My Password", re.I)).click()
-    page.wait_for_url("**/accounts/password/reset/done/")
+    page.get_by_role("link", name="Add or remove coordinators").click()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Full name (optional)").fill("Casey Coordinator")
+    page.get_by_role("button", name="Add coordinator").click()
+    page.get_by_text(f"Added {email} as a coordinator").wait_for()
 
 
 def coordinator_sets_password(page, inbox: Inbox, *, email: str, password: str) -> None:
-    request_link_until_onboarding_lands(page, email=email)
     page.goto(inbox.link(to=email, path=COORDINATOR_LINK_PATH))
     page.locator("#id_password1").fill(password)
     page.locator("#id_password2").fill(password)
@@ -508,16 +483,37 @@ def coordinator_sets_password(page, inbox: Inbox, *, email: str, password: str) 
     page.get_by_text(re.compile("password is now changed|password has been set", re.I)).first.wait_for()
 
 
-# until the importer's publish-or-draft choice lands: the workbook says
-# "Published: yes"; with the choice, choose "publish" on the preview instead.
 def staff_import(page, workbook: Path) -> None:
     page.goto("/admin/opportunities/opportunity/")
     page.get_by_role("link", name="Import spreadsheet").click()
     page.locator("input[type=file]").set_input_files(str(workbook))
     page.get_by_role("button", name="Preview the import").click()
     page.get_by_text("2 to create").wait_for()
+    page.get_by_label("Publish new entries at once").check()
     page.get_by_role("button", name="Confirm the import").click()
     page.get_by_text("Imported: 2 created").wait_for()
+
+
+def guessing_is_throttled_across_workers(stack: Stack, *, email: str, password: str) -> None:
+    """Five wrong passwords, sent at once so that gunicorn's workers share them,
+    and then the right one is refused: the count lives in the shared cache."""
+    import requests
+
+    def attempt(guess: str) -> str:
+        with requests.Session() as session:
+            session.get(f"{stack.url}/accounts/login/", timeout=30)
+            response = session.post(
+                f"{stack.url}/accounts/login/",
+                data={"login": email, "password": guess, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                headers={"Referer": f"{stack.url}/accounts/login/"},
+                timeout=30,
+                allow_redirects=False,
+            )
+            return response.text if response.status_code != 302 else "signed in"
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        list(pool.map(attempt, [f"wrong-guess-{n}" for n in range(5)]))
+    assert "Too many failed login attempts" in attempt(password)
 
 
 # --- Steps on today's code ---------------------------------------------------
@@ -537,14 +533,6 @@ def make_workbook(path: Path) -> Path:
                   "MD1", "https://sunnybrook.example.org/summer", "yes"])  # fmt: skip
     workbook.save(path)
     return path
-
-
-def admin_login(page, *, email: str, password: str) -> None:
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(email)
-    page.locator("#id_password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
 
 
 def sign_in(page, *, email: str, password: str) -> None:
@@ -685,8 +673,8 @@ def run_the_flow(stack: Stack, inbox: Inbox, person, tmp_path: Path) -> None:
     assert admin.goto(stylesheet).status == 200
 
     # The superuser signs in and adds a coordinator, who sets a password from the email.
-    admin_login(admin, email=SUPERUSER_EMAIL, password=SUPERUSER_PASSWORD)
-    superuser_adds_coordinator(admin, stack, email=COORDINATOR_EMAIL, program=PROGRAM)
+    superuser_first_sign_in(admin, inbox, email=SUPERUSER_EMAIL, password=SUPERUSER_PASSWORD)
+    superuser_adds_coordinator(admin, email=COORDINATOR_EMAIL, program=PROGRAM)
     coordinator = person()
     coordinator_sets_password(coordinator, inbox, email=COORDINATOR_EMAIL, password=PASSWORD)
 
@@ -707,6 +695,8 @@ def run_the_flow(stack: Stack, inbox: Inbox, person, tmp_path: Path) -> None:
     # The coordinator signs in, sees only their program, accepts both and publishes the match.
     sign_in(coordinator, email=COORDINATOR_EMAIL, password=PASSWORD)
     coordinator.goto("/admin/programs/program/")
+    mfa_set_up(coordinator, PASSWORD)
+    coordinator.goto("/admin/programs/program/")
     assert coordinator.get_by_text("1 program").is_visible()
     coordinator_accepts_all(coordinator)
     coordinator_publishes_a_round(coordinator)
@@ -726,3 +716,6 @@ def run_the_flow(stack: Stack, inbox: Inbox, person, tmp_path: Path) -> None:
         (to.lower(), subject) for _, to, subject in rows
     )
     assert [name for name, process, _ in stack.processes if process.poll() is not None] == []
+
+    # Guessing a password is throttled however gunicorn spreads the attempts.
+    guessing_is_throttled_across_workers(stack, email=LEARNER_EMAIL, password=PASSWORD)
