@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# In the demo this code passes wherever the admin asks for an authenticator code.
+DEMO_CODE ?= 000000
 
 .PHONY: run test lint format bench clean
 
@@ -16,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)  ## Migrate, load demo data and serve on 127.0.0.1:$(PORT) (make run PORT=8001)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=http://127.0.0.1:$(PORT) MFA_DEMO_CODE=$(DEMO_CODE) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)  ## The whole suite (SQLite unless DATABASE_URL is set)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -138,6 +138,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env.bool("SECURE_HTTPS", default=Fals
 # everyone else (Profile -> Two-factor authentication).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OLA Mentorship"
+# For the demo only (`make run` sets it): this code passes wherever an
+# authenticator code is asked, so a demo needs no authenticator app.
+MFA_TOTP_INSECURE_BYPASS_CODE = env.str("MFA_DEMO_CODE", default="") or None
+if MFA_TOTP_INSECURE_BYPASS_CODE and not DEBUG:
+    raise ImproperlyConfigured("MFA_DEMO_CODE is for the demo: it cannot be set when DEBUG is off.")
 
 # Single sign-on: allauth's OpenID Connect provider, off unless OIDC_ENABLED.
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)

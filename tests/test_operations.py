@@ -174,3 +174,32 @@ def test_single_sign_on_is_one_setting_away():
     }
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "client-123 https://login.example.edu", result.stderr
+
+
+def test_the_demo_authenticator_code_is_refused_in_production():
+    env = production_env(MFA_DEMO_CODE="000000")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "MFA_DEMO_CODE is for the demo" in result.stderr
+
+
+def test_make_run_serves_on_the_chosen_port_and_links_to_it():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "PORT ?= 8000" in makefile
+    assert "SITE_URL=http://127.0.0.1:$(PORT)" in makefile and "runserver 127.0.0.1:$(PORT)" in makefile
+
+
+class TestResourceLimits:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+    def test_app_containers_have_memory_limits(self):
+        for name in ("web", "worker", "beat"):
+            assert self.compose["services"][name]["deploy"]["resources"]["limits"]["memory"], name
+
+    def test_gunicorn_replaces_a_stuck_worker(self):
+        assert "--timeout 60" in self.compose["services"]["web"]["command"]
+
+    def test_a_celery_child_that_grows_too_big_is_replaced(self):
+        assert "--max-memory-per-child=" in self.compose["services"]["worker"]["command"]
