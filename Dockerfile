@@ -14,4 +14,4 @@ RUN DEBUG=false SECRET_KEY=build-only STATIC_ROOT=/app/staticfiles python manage
 RUN useradd --create-home app && mkdir -p /app/media && chown app /app/media
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "mentorship.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "mentorship.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--timeout", "60"]
