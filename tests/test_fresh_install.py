@@ -199,3 +199,31 @@ def test_the_data_migrations_reverse_and_apply_again():
     assert Group.objects.get(name=COORDINATORS_GROUP).permissions.exists()
     Site.objects.clear_cache()
     assert Site.objects.get().name == SITE_NAME
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_linked_as_coordinators_before_onboarding_get_admin_access():
+    """Before onboarding, the program's Coordinators field linked people
+    without giving them staff status or the group; the migration does."""
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate([("mentorship", "0002_coordinators_group")])
+        apps = executor.loader.project_state([("mentorship", "0002_coordinators_group")]).apps
+        HistoricalUser = apps.get_model("accounts", "User")
+        HistoricalProgram = apps.get_model("programs", "Program")
+        linked = HistoricalUser.objects.create(email="linked@mail.example.edu", is_staff=False)
+        bystander = HistoricalUser.objects.create(email="bystander@mail.example.edu", is_staff=False)
+        program = HistoricalProgram.objects.create(
+            name="P", slug="p", summary="s", audience="a", contact_email="p@example.com"
+        )
+        program.coordinators.add(linked)
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(leaves)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(leaves)
+    linked = User.objects.get(pk=linked.pk)
+    assert linked.is_staff and linked.groups.filter(name=COORDINATORS_GROUP).exists()
+    assert not User.objects.get(pk=bystander.pk).is_staff
