@@ -18,7 +18,7 @@ def landing(request):
     content = program_selectors.site_content()
     return render(
         request,
-        "programs/landing.html",
+        "mentorship/landing.html",
         {
             "content": content,
             "programs": program_selectors.published_programs(),
@@ -32,7 +32,7 @@ def program_detail(request, slug):
     program = program_selectors.program_for_public(slug)
     return render(
         request,
-        "programs/program_detail.html",
+        "mentorship/program_detail.html",
         {"program": program, "round_status": public_round_status(program)},
     )
 
