@@ -4,36 +4,20 @@ import requests
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import filter_users_by_email
-from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
-from django.contrib.sites.shortcuts import get_current_site
 from django.shortcuts import render
-
-from notifications.services import email_queue_message
 
 from .sso import ID_TOKEN_SESSION_KEY, end_session_url, provider_unavailable
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def send_mail(self, template_prefix, email, context):
-        """Route allauth's emails (verification, password reset) through the
-        outgoing-email table so they are retried and visible in the admin."""
-        # allauth's templates greet and sign with the site's name and domain;
-        # its own send_mail adds them, so this one must too.
-        request = allauth_context.request
-        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
-        message = self.render_mail(template_prefix, email, context)
-        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
-        email_queue_message(
-            to=email,
-            subject=message.subject,
-            body_text=message.body,
-            body_html=html,
-            kind=template_prefix.rsplit("/", 1)[-1],
-        )
+    """allauth's account adapter for the sign-out through the university
+    login. The adapter the site runs (settings.ACCOUNT_ADAPTER) is
+    notifications.adapters.AccountAdapter, this one with allauth's emails sent
+    through the outgoing-email table: accounts sits below notifications."""
 
     def get_logout_redirect_url(self, request):
         """After "Sign out here and of the university login", go on to the

@@ -8,6 +8,7 @@ from django.http import Http404
 from programs.models import Program, Tier
 
 from .models import Answer, Application, IdentityDimension, Question, Role, StatusChange
+from .signals import WithdrawalConsequence, withdrawal_asked
 
 
 def applications_for_applicant(user) -> QuerySet[Application]:
@@ -72,18 +73,11 @@ def identity_dimensions_for(program: Program) -> QuerySet[IdentityDimension]:
     return IdentityDimension.objects.filter(program=program).order_by("order", "id")
 
 
-def mentorships_ended_by_withdrawal(application: Application) -> list:
-    """The people whose mentorship with the applicant a withdrawal would end
-    (the published matches' other side), for the confirmation page."""
-    # Matching sits above applications; like application_transition's call
-    # into matching.services, this import inside a function is the known cycle
-    # that a later change removes.
-    from matching.selectors import published_matches_of
-
-    return [
-        match.mentor.applicant if match.mentee_id == application.pk else match.mentee.applicant
-        for match in published_matches_of(application)
-    ]
+def withdrawal_consequences(application: Application) -> list[WithdrawalConsequence]:
+    """What withdrawing ``application`` would also end, as the apps above tell
+    it (``signals.withdrawal_asked``): matching names the mentorships that end."""
+    responses = withdrawal_asked.send(sender=Application, application=application)
+    return [consequence for _, consequence in responses if consequence is not None]
 
 
 def user_sees_identity(user, program: Program) -> bool:

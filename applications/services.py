@@ -25,6 +25,7 @@ from .models import (
     StatusChange,
 )
 from .selectors import live_application
+from .signals import application_status_changed
 
 # Applications whose self-identification is kept only for the retention
 # period: closed ones that did not end by withdrawal (which deletes it at
@@ -51,7 +52,8 @@ def application_transition(
     on acceptance (it orders the waitlist); deletes the self-identification at
     once on withdrawal; emails the applicant after commit (with the note
     unless ``note_in_email`` is false: an internal note stays in the history);
-    lets matching react (``matching.services.application_status_changed``).
+    sends ``signals.application_status_changed`` inside this transaction (on
+    which matching ends a leaver's matches and tells coordinators about places).
     Raises InvalidTransition when the move is not allowed from the current state.
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -86,11 +88,9 @@ def application_transition(
         dedup_key=f"application-status:{change.pk}",
         program=locked.program,
     )
-    # Matching reacts: a newly accepted mentor brings places for the waitlist,
-    # a withdrawal ends the person's matches.
-    from matching.services import application_status_changed
-
-    application_status_changed(application=locked, from_status=from_status, event=str(change.pk))
+    application_status_changed.send(
+        sender=Application, application=locked, from_status=from_status, event=str(change.pk)
+    )
     application.status = locked.status
     application.status_changed_at = locked.status_changed_at
     application.accepted_at = locked.accepted_at

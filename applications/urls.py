@@ -4,8 +4,9 @@ from . import views
 
 app_name = "applications"
 
-# The apply forms are routed in programs/urls.py (/programs/<slug>/apply/<role>/).
 urlpatterns = [
+    path("programs/<slug:slug>/apply/mentee/", views.apply_mentee, name="apply_mentee"),
+    path("programs/<slug:slug>/apply/mentor/", views.apply_mentor, name="apply_mentor"),
     path("my/applications/", views.my_applications, name="mine"),
     path("my/applications/<int:pk>/", views.application_detail, name="detail"),
     path("my/applications/<int:pk>/edit/", views.application_edit, name="edit"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -271,7 +272,8 @@ def application_withdraw(request, pk):
             f"It is {application.get_status_display().lower()} already.",
             application=application,
         )
-    partners = selectors.mentorships_ended_by_withdrawal(application)
+    # Asked before withdrawing: afterwards there is nothing left to end.
+    consequences = selectors.withdrawal_consequences(application)
     if request.method == "POST":
         try:
             services.application_withdraw(application=application, by=request.user)
@@ -281,9 +283,19 @@ def application_withdraw(request, pk):
         if application.program.collects_identity:
             done += " and your self-identification answers were deleted"
         done += "."
-        if partners:
-            names = ", ".join(p.name or p.email for p in partners)
-            done += f" Your mentorship with {names} has ended; we have told them and the coordinators."
+        for consequence in consequences:
+            done += f" {consequence.done_message}"
         messages.success(request, done)
         return redirect("applications:mine")
-    return render(request, "applications/withdraw.html", {"application": application, "partners": partners})
+    warnings = [
+        render_to_string(c.template, {**c.context, "application": application}, request) for c in consequences
+    ]
+    return render(
+        request,
+        "applications/withdraw.html",
+        {
+            "application": application,
+            "warnings": warnings,
+            "confirm_label": " and ".join(c.confirm_label for c in consequences),
+        },
+    )

@@ -417,7 +417,9 @@ def waitlist_move(*, application: Application, up: bool, by=None) -> None:
 
 
 def application_status_changed(*, application: Application, from_status: str, event: str) -> None:
-    """Called by ``application_transition`` after every status change.
+    """Matching's reaction to every status change of an application (the
+    ``application_status_changed`` signal, sent inside ``application_transition``'s
+    transaction; see receivers.py).
 
     A newly accepted mentor brings places: the coordinators hear about the
     waitlist. A person who withdraws (or whose application ends) leaves their

@@ -117,7 +117,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 
 # django-allauth: email is the login; verification is mandatory in production.
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# accounts' adapter, with allauth's emails queued in the outgoing-email table.
+ACCOUNT_ADAPTER = "notifications.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -146,7 +146,7 @@ class TestNonMembersAreToldHowToConnect:
     def test_on_a_mentee_application(self, client, outsider, demo):
         client.force_login(outsider)
         slug = next(iter(demo))
-        path = reverse("programs:apply_mentee", args=[slug])
+        path = reverse("applications:apply_mentee", args=[slug])
         response = client.get(path)
         assert response.status_code == 403
         assert self.connect_form_back_to(response.content.decode(), path)

@@ -72,7 +72,7 @@ class TestProgramPage:
         html = client.get("/programs/dmp/").content.decode()
         assert 'href="/programs/dmp/apply/mentee/"' in html
         assert 'href="/programs/dmp/apply/mentor/"' in html
-        assert reverse("programs:apply_mentee", args=["dmp"]) == "/programs/dmp/apply/mentee/"
+        assert reverse("applications:apply_mentee", args=["dmp"]) == "/programs/dmp/apply/mentee/"
 
     def test_closed_intake_hides_the_mentee_button_and_says_so(self, client, demo):
         Program.objects.filter(slug="dmp").update(mentee_intake=MenteeIntake.CLOSED)
