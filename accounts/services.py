@@ -1,4 +1,11 @@
-"""Who counts as a member of the institution, and profile writes."""
+"""Who counts as a member of the institution, and profile writes.
+
+"Staff" has one meaning here and everywhere: **site staff** are the
+superusers, who run the whole site. ``is_staff`` is Django's "may open the
+admin" flag; the project gives it to site staff and to coordinators only
+(``programs.services`` keeps it in step with ``Program.coordinators``), so it
+is named for what it is, ``user_has_admin_access``. Who may do what with a
+program is decided in ``programs.access``, which builds on these two."""
 
 from __future__ import annotations
 
@@ -17,12 +24,27 @@ def email_in_institution(email: str) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in domains)
 
 
+def user_is_site_staff(user) -> bool:
+    """Site staff: the superusers, who run the whole site (not coordinators)."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def user_has_admin_access(user) -> bool:
+    """May open the admin: site staff and the programs' coordinators."""
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
 def user_is_member(user) -> bool:
     """An institutional member signed in through SSO, or verified an email in one
-    of INSTITUTION_EMAIL_DOMAINS (any verified email when that list is empty)."""
+    of INSTITUTION_EMAIL_DOMAINS (any verified email when that list is empty).
+
+    People with admin access count as members too: site staff appointed them
+    (a coordinator is added by site staff, by name and address), they answer
+    learners' questions about the database, and a coordinator whose address is
+    outside the institution's domains must not be locked out of it."""
     if not user.is_authenticated:
         return False
-    if user.is_staff:
+    if user_has_admin_access(user):
         return True
     cached = getattr(user, "_is_member", None)
     if cached is not None:
@@ -37,7 +59,7 @@ def user_is_member(user) -> bool:
 
 def user_has_verified_email(user) -> bool:
     return user.is_authenticated and (
-        user.is_staff or EmailAddress.objects.filter(user=user, verified=True).exists()
+        user_has_admin_access(user) or EmailAddress.objects.filter(user=user, verified=True).exists()
     )
 
 

@@ -1,8 +1,9 @@
 """The coordinators' console for applications.
 
-Coordinators see only the applications of the programs they coordinate (staff
-see all); self-identification is shown only to that program's coordinators,
-never in list columns, filters, search or emails."""
+Coordinators see only the applications of the programs they coordinate (site
+staff see all); self-identification is shown only to that program's
+coordinators, never in list columns, filters, search or emails. The rules are
+``programs.access``'s."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 
-from mentorship.admin import TamperProofAdminMixin
+from mentorship.admin import ReadOnlyAdminMixin, TamperProofAdminMixin
 from mentorship.xlsx import xlsx_response
+from programs import access
 from programs.models import Program
-from programs.selectors import user_coordinates
 
-from . import selectors, services
+from . import services
 from .exports import application_sheet
 from .forms import ExportForm
 from .models import (
@@ -36,24 +37,22 @@ from .models import (
 )
 
 
-def _coordinated_programs(user):
-    return Program.objects.coordinated_by(user)
-
-
-class ReadOnlyInline:
+class ReadOnlyInline(ReadOnlyAdminMixin):
     """An inline that shows rows and never adds, changes or deletes them."""
 
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class NotFoundMixin:
+    """A 404 rather than the admin's "does not exist" redirect, for rows of
+    other programs as for missing ones."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("No such row.")
+        return obj
 
 
 class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
@@ -146,7 +145,9 @@ def _without_rows(nested: list, prefixes: tuple[str, ...]) -> list:
 
 
 @admin.register(Application)
-class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    NotFoundMixin, access.ProgramScopedAdminMixin, TamperProofAdminMixin, admin.ModelAdmin
+):
     form = ApplicationAdminForm
     list_display = [
         "applicant_name",
@@ -200,9 +201,6 @@ class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
 
     # --- Who sees what -------------------------------------------------
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to_coordinator(request.user)
-
     def lookup_allowed(self, lookup, value, request):
         # Self-identification is never a filter, not even through a
         # hand-written query string such as ?identity__isnull=False.
@@ -210,28 +208,12 @@ class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
             return False
         return super().lookup_allowed(lookup, value, request)
 
-    def get_object(self, request, object_id, from_field=None):
-        # A 404 rather than the admin's "does not exist" redirect, for
-        # applications of other programs as for missing ones.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404("No such application.")
-        return obj
-
-    def has_view_permission(self, request, obj=None):
-        allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or user_coordinates(request.user, obj.program))
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or user_coordinates(request.user, obj.program))
-
     def has_add_permission(self, request):
         return False  # applications come from the site's forms
 
     def has_delete_permission(self, request, obj=None):
         # Applications are withdrawn or declined, not deleted; staff may clean up.
-        return request.user.is_superuser
+        return access.user_is_site_staff(request.user)
 
     def get_deleted_objects(self, objs, request):
         """Django's list of what a deletion takes with it, without the
@@ -274,7 +256,7 @@ class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         columns = list(super().get_list_display(request))
         if not hasattr(request, "_coordinates_one_program"):
             request._coordinates_one_program = (
-                not request.user.is_superuser and request.user.coordinated_programs.count() <= 1
+                not access.user_is_site_staff(request.user) and access.programs_for(request.user).count() <= 1
             )
         if request._coordinates_one_program:
             columns.remove("program")
@@ -282,7 +264,7 @@ class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         inlines = [AnswerInline, StatusChangeInline]
-        if obj is not None and selectors.user_sees_identity(request.user, obj.program):
+        if obj is not None and access.user_sees_identity(request.user, obj.program):
             inlines.insert(1, IdentityInline)
         return inlines
 
@@ -376,9 +358,7 @@ class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
                 raise PermissionDenied
         program_ids = set(queryset.values_list("program_id", flat=True))
         programs = list(Program.objects.filter(pk__in=program_ids))
-        may_include_identity = bool(program_ids) and program_ids <= selectors.programs_user_sees_identity_for(
-            request.user
-        )
+        may_include_identity = bool(program_ids) and program_ids <= access.identity_program_ids(request.user)
         form = ExportForm(request.POST if "confirm" in request.POST else None)
         if not may_include_identity:
             del form.fields["include_identity"]
@@ -408,37 +388,13 @@ class ApplicationAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/applications/application/export.html", context)
 
 
-class ProgramScopedAdmin(TamperProofAdminMixin, admin.ModelAdmin):
-    """For rows that belong to a program: coordinators see and pick only theirs."""
+class ProgramScopedAdmin(
+    NotFoundMixin, access.ProgramScopedAdminMixin, TamperProofAdminMixin, admin.ModelAdmin
+):
+    """For a program's own settings (questions, identity choices)."""
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("program")
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(program__in=_coordinated_programs(request.user))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "program":
-            kwargs["queryset"] = _coordinated_programs(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _allowed(self, request, obj) -> bool:
-        return obj is None or user_coordinates(request.user, obj.program)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self._allowed(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._allowed(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._allowed(request, obj)
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
+        return super().get_queryset(request).select_related("program")
 
 
 class QuestionForm(forms.ModelForm):
@@ -478,7 +434,7 @@ class IdentityDimensionAdmin(ProgramScopedAdmin):
 
 
 @admin.register(ApplicationExport)
-class ApplicationExportAdmin(TamperProofAdminMixin, admin.ModelAdmin):
+class ApplicationExportAdmin(ReadOnlyAdminMixin, TamperProofAdminMixin, admin.ModelAdmin):
     """The audit trail of exports: read-only."""
 
     list_display = ["exported_at", "exported_by", "program_names", "application_count", "included_identity"]
@@ -488,19 +444,11 @@ class ApplicationExportAdmin(TamperProofAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("exported_by").prefetch_related("programs")
-        if request.user.is_superuser:
+        if access.user_is_site_staff(request.user):
             return queryset
-        return queryset.filter(programs__in=_coordinated_programs(request.user)).distinct()
+        # An export of two of the user's programs joins twice: once in the list.
+        return access.narrowed(queryset, request.user, "programs").distinct()
 
     @admin.display(description="Programs")
     def program_names(self, obj):
         return ", ".join(p.name for p in obj.programs.all())
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

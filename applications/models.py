@@ -102,11 +102,6 @@ class ApplicationQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
 
-    def visible_to_coordinator(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(program__coordinators=user)
-
 
 class Application(models.Model):
     """One person's application to one program, in one role (and tier)."""

@@ -1,4 +1,4 @@
-"""Reads for applications, with their joins built in, and the access checks."""
+"""Reads for applications, with their joins built in. Access: ``programs.access``."""
 
 from __future__ import annotations
 
@@ -78,20 +78,6 @@ def withdrawal_consequences(application: Application) -> list[WithdrawalConseque
     it (``signals.withdrawal_asked``): matching names the mentorships that end."""
     responses = withdrawal_asked.send(sender=Application, application=application)
     return [consequence for _, consequence in responses if consequence is not None]
-
-
-def user_sees_identity(user, program: Program) -> bool:
-    """Self-identification is for the program's own coordinators only: site
-    staff who do not coordinate the program do not see it either."""
-    if not user.is_authenticated or not user.is_active or not user.is_staff:
-        return False
-    return program.coordinators.filter(pk=user.pk).exists()
-
-
-def programs_user_sees_identity_for(user) -> set[int]:
-    if not user.is_authenticated or not user.is_active or not user.is_staff:
-        return set()
-    return set(user.coordinated_programs.values_list("pk", flat=True))
 
 
 def applications_for_export(queryset: QuerySet[Application]) -> QuerySet[Application]:

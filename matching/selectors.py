@@ -13,10 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from applications import selectors as applications_selectors
 from applications.models import Application, Availability, HospitalSite, Role, Status
+from programs import access
 from programs.models import LearnerType, Program, Tier
-from programs.selectors import user_coordinates
 
 from . import scoring
 from .models import Exclusion, Match, MatchingWeights, MatchStatus, Round, RoundStatus
@@ -32,13 +31,6 @@ SITE_LABELS = dict(HospitalSite.choices)
 # --- Access ------------------------------------------------------------------
 
 
-def user_sees_identity(user, program: Program) -> bool:
-    """Identity data (and identity reasons) are for the program's own
-    coordinators only: not for site staff who do not coordinate it. The one
-    rule, shared with the applications console."""
-    return applications_selectors.user_sees_identity(user, program)
-
-
 def round_for_coordinator(user, round_id: int) -> Round:
     """The round if ``user`` coordinates its program (or runs the site);
     404 when it does not exist, 403 when the user may not see it."""
@@ -46,7 +38,7 @@ def round_for_coordinator(user, round_id: int) -> Round:
         round_ = Round.objects.select_related("program", "tier").get(pk=round_id)
     except Round.DoesNotExist:
         raise Http404("No such round.") from None
-    if not user_coordinates(user, round_.program):
+    if not access.user_coordinates(user, round_.program):
         raise PermissionDenied
     return round_
 
@@ -279,7 +271,7 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
     only mentors with a place left after this round's proposals appear, and
     a mentee with a proposed mentor gets no suggestions of their own."""
     pool = pool_for(round_)
-    show_identity = user_sees_identity(user, round_.program)
+    show_identity = access.user_sees_identity(user, round_.program)
     matches = list(
         Match.objects.filter(round=round_, status__in=[MatchStatus.PROPOSED, MatchStatus.PUBLISHED])
         .select_related("mentee__applicant", "mentor__applicant")
@@ -364,7 +356,7 @@ def suggestions_for_mentee(round_: Round, mentee_id: int, *, user) -> tuple[Appl
     mentee = next((a for a in pool.mentees if a.pk == mentee_id), None)
     if mentee is None:
         raise Http404("This mentee is not waiting for a mentor in this round.")
-    show_identity = user_sees_identity(user, round_.program)
+    show_identity = access.user_sees_identity(user, round_.program)
     mentors = {a.pk: a for a in pool.mentors}
     # Places count the draft, as on the board: other mentees' proposed pairs
     # will take them when the round is published.

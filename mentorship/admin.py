@@ -6,6 +6,21 @@ from django.contrib.admin import FieldListFilter, helpers
 from django.core.exceptions import BadRequest
 
 
+class ReadOnlyAdminMixin:
+    """For an admin or inline that shows rows and never adds, changes or deletes
+    them: what the rows record (an export, a match, a history) changes only
+    through the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TamperProofAdminMixin:
     """Input the admin would pass to the database as it is, and fail on with a
     500, refused or cleaned first: ids of an action that are not ids (a

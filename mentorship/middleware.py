@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
+from accounts.services import user_has_admin_access
 from accounts.signals import LAST_ACTIVITY_SESSION_KEY
 
 IDLE_WRITE_INTERVAL = 60  # seconds
@@ -46,7 +47,7 @@ class StaffIdleTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff:
+        if user is not None and user_has_admin_access(user):
             now = time.time()
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
             if last is not None and now - last > settings.STAFF_SESSION_IDLE_MINUTES * 60:
@@ -75,8 +76,7 @@ class StaffMFAMiddleware:
         if (
             request.path.startswith(ADMIN_PREFIX)
             and user is not None
-            and user.is_authenticated
-            and user.is_staff
+            and user_has_admin_access(user)
             and not is_mfa_enabled(user, [Authenticator.Type.TOTP])
         ):
             messages.warning(

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from mentorship.admin import TamperProofAdminMixin
-from programs.models import Program
+from programs import access
 
 from .models import OutgoingEmail
 from .services import email_resend, email_resendable
@@ -21,10 +21,8 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(program__in=Program.objects.coordinated_by(request.user))
+        # Account emails have no program: they are for site staff only.
+        return access.narrowed(super().get_queryset(request), request.user)
 
     def has_add_permission(self, request):
         return False
@@ -33,9 +31,8 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         return False
 
     def has_module_permission(self, request):
-        return (
-            request.user.is_superuser
-            or request.user.is_staff
+        return access.user_is_site_staff(request.user) or (
+            access.user_has_admin_access(request.user)
             and request.user.has_perm("notifications.view_outgoingemail")
         )
 

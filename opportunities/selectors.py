@@ -17,8 +17,8 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from accounts.services import user_is_member
+from programs.access import user_is_site_staff
 from programs.models import LearnerType, Specialty
-from programs.selectors import user_is_site_staff
 
 from .filters import DEADLINE_CHOICES, OpportunityFilter, deadline_q
 from .models import ExportJob, Format, HostType, Kind, Opportunity, OpportunityChange

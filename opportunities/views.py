@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.services import user_is_member
 from mentorship.xlsx import XLSX_CONTENT_TYPE
-from programs.selectors import user_is_site_staff
+from programs.access import user_is_site_staff
 
 from . import selectors
 from .exports import database_xlsx_response, export_filename

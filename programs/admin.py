@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mentorship.admin import TamperProofAdminMixin
 
-from . import services
+from . import access, services
 from .forms import CoordinatorAddForm
 from .models import LearnerType, Outcome, Program, Resource, SiteContent, Specialty, Tier
 
@@ -61,14 +61,14 @@ class ProgramAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     readonly_fields = ["coordinator_list", "coordinator_manage"]
 
     def get_queryset(self, request):
-        return Program.objects.coordinated_by(request.user)
+        return access.programs_for(request.user)
 
     def get_prepopulated_fields(self, request, obj=None):
-        return self.prepopulated_fields if request.user.is_superuser else {}
+        return self.prepopulated_fields if access.user_is_site_staff(request.user) else {}
 
     def get_readonly_fields(self, request, obj=None):
-        # Who coordinates a program, and whether it exists publicly, is for staff to decide.
-        if request.user.is_superuser:
+        # Who coordinates a program, and whether it exists publicly, is for site staff to decide.
+        if access.user_is_site_staff(request.user):
             return self.readonly_fields
         return [*self.readonly_fields, "slug", "is_published"]
 
@@ -92,8 +92,8 @@ class ProgramAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         )
 
     def get_fieldsets(self, request, obj=None):
-        # Staff get the link to the coordinators page; coordinators only the list.
-        field = "coordinator_manage" if request.user.is_superuser else "coordinator_list"
+        # Site staff get the link to the coordinators page; coordinators only the list.
+        field = "coordinator_manage" if access.user_is_site_staff(request.user) else "coordinator_list"
         return [
             (
                 title,
@@ -119,7 +119,7 @@ class ProgramAdmin(TamperProofAdminMixin, admin.ModelAdmin):
 
     def _program_for_staff(self, request, program_id) -> Program:
         # Who coordinates a program is for site staff to decide, not coordinators.
-        if not request.user.is_superuser:
+        if not access.user_is_site_staff(request.user):
             raise PermissionDenied
         return get_object_or_404(Program, pk=program_id)
 

@@ -48,11 +48,6 @@ class ProgramQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def coordinated_by(self, user):
-        if user.is_superuser:
-            return self
-        return self.filter(coordinators=user)
-
 
 class Program(models.Model):
     name = models.CharField(max_length=100, help_text="Short name shown on tiles, e.g. DMP.")

@@ -1,8 +1,7 @@
-"""Reads for the public pages and the coordinators' access checks."""
+"""Reads for the public pages. Who may administer a program: ``programs.access``."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 
@@ -49,27 +48,3 @@ def program_for_public(slug: str) -> Program:
         return queryset.get(slug=slug)
     except Program.DoesNotExist:
         raise Http404("No such program.") from None
-
-
-def user_is_site_staff(user) -> bool:
-    return user.is_authenticated and user.is_active and user.is_superuser
-
-
-def user_coordinates(user, program: Program) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return program.coordinators.filter(pk=user.pk).exists()
-
-
-def get_program_for_coordinator(user, slug: str) -> Program:
-    """The program if ``user`` coordinates it (or runs the site); 404 when it
-    does not exist, 403 when the user may not touch it."""
-    try:
-        program = Program.objects.get(slug=slug)
-    except Program.DoesNotExist:
-        raise Http404("No such program.") from None
-    if not user_coordinates(user, program):
-        raise PermissionDenied
-    return program
