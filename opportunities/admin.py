@@ -20,16 +20,14 @@ from .exports import import_template_sheets
 from .forms import ImportConfirmForm, ImportUploadForm, OpportunityAdminForm, RejectForm
 from .importer import ImportFileError
 from .models import ChangeSource, ExportJob, Opportunity, OpportunityChange, Suggestion
-from .services import (
+from .services.history import (
     OpportunityDuplicate,
-    SuggestionAlreadyReviewed,
     diff_snapshots,
     opportunity_change_record,
-    opportunity_import,
     opportunity_snapshot,
-    suggestion_approve,
-    suggestion_reject,
 )
+from .services.imports import opportunity_import
+from .services.suggestions import SuggestionAlreadyReviewed, suggestion_approve, suggestion_reject
 
 IMPORT_DIR = "imports"
 

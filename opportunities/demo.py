@@ -15,7 +15,7 @@ from django.db import transaction
 from programs.models import LearnerType, Specialty
 
 from .models import ChangeSource, Format, HostType, Kind
-from .services import opportunity_apply, opportunity_find
+from .services.history import opportunity_apply, opportunity_find
 
 D = datetime.date
 MD = ["MD1", "MD2", "MD3", "MD4"]

@@ -4,7 +4,7 @@
 under a title, notes or a "Last updated" line), maps headers in any case,
 spacing or common synonym to fields, and turns each row into clean values or
 warnings about the cells it could not read (only a row without a name is
-refused). It writes nothing; ``services.opportunity_import`` compares the rows
+refused). It writes nothing; ``services.imports.opportunity_import`` compares the rows
 with the database and applies them.
 
 The file comes from a person, so memory is bounded before anything is

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import capfirst
 
 from opportunities.importer import ImportFileError
-from opportunities.services import opportunity_import
+from opportunities.services.imports import opportunity_import
 
 
 class Command(BaseCommand):

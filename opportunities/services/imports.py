@@ -1,0 +1,283 @@
+"""The database spreadsheet's import: ``opportunity_import`` compares the
+rows ``importer.read_workbook`` parsed with the records and applies them;
+the admin's import wizard keeps the uploaded file under a random token
+between its preview and its confirmation (``import_upload_*``)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import LearnerType, Specialty
+
+from ..importer import read_workbook
+from ..models import (
+    ChangeSource,
+    DeadlinePrecision,
+    Opportunity,
+    deadline_display,
+    natural_key_for,
+    normalise,
+)
+from .history import (
+    M2M_FIELDS,
+    TRACKED_FIELDS,
+    diff_snapshots,
+    jsonable,
+    opportunity_apply,
+    opportunity_snapshot,
+)
+
+
+def import_uploads_delete_stale(*, now: datetime.datetime | None = None) -> int:
+    """Delete spreadsheets uploaded to the admin's import but never confirmed,
+    once they are IMPORT_UPLOAD_RETENTION_HOURS old. Returns how many."""
+    now = now or timezone.now()
+    stale = now.timestamp() - settings.IMPORT_UPLOAD_RETENTION_HOURS * 3600
+    count = 0
+    for upload in (Path(settings.MEDIA_ROOT) / "imports").glob("*.xlsx"):
+        if upload.stat().st_mtime < stale:
+            upload.unlink(missing_ok=True)
+            count += 1
+    return count
+
+
+@dataclass
+class ImportRowResult:
+    number: int
+    name: str
+    host_name: str
+    action: str  # one of ImportReport.ACTIONS
+    details: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # What the row says, field label → text, for the preview.
+    values: list[tuple[str, str]] = field(default_factory=list)
+    # For an update: field label, old text, new text.
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    ACTIONS = ("create", "update", "unchanged", "merged", "refused")
+
+    sheet_title: str
+    header_row: int
+    columns: list[str]
+    ignored_headers: list[str]
+    rows: list[ImportRowResult]
+    new_specialties: list[str]
+    dry_run: bool
+    publish: bool = True
+    applied: bool = False
+    headings: list[tuple[int, str]] = field(default_factory=list)  # rows read as section headings
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in self.ACTIONS}
+
+    def by_action(self, action: str) -> list[ImportRowResult]:
+        return [r for r in self.rows if r.action == action]
+
+    @property
+    def refused(self) -> list[ImportRowResult]:
+        return self.by_action("refused")
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for r in self.rows if r.warnings)
+
+
+def _field_label(name: str) -> str:
+    return str(Opportunity._meta.get_field(name).verbose_name)
+
+
+def _display(name: str, value: Any, values: dict[str, Any] | None = None) -> str:
+    """A value as staff read it in the preview."""
+    if value in (None, "", []):
+        return "—"
+    if name == "deadline" and isinstance(value, datetime.date | str):
+        day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+        precision = (values or {}).get("deadline_precision", DeadlinePrecision.DAY)
+        return deadline_display(day, precision)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    field_ = Opportunity._meta.get_field(name)
+    if getattr(field_, "choices", None):
+        return str(dict(field_.choices).get(value, value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _merge(first: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """A repeated row fills in and overrides the first one's values; the name
+    and host keep the first row's spelling."""
+    merged = dict(first)
+    no_deadline = later.get("deadline") is None and not later.get("is_rolling")
+    for name, value in later.items():
+        if name in ("name", "host_name") or value in (None, "", []):
+            continue
+        if no_deadline and name in ("is_rolling", "deadline_precision"):
+            continue  # an empty deadline cell says nothing about the first row's
+        merged[name] = value
+    return merged
+
+
+def opportunity_import(
+    *, source, user=None, dry_run: bool = False, strict: bool = False, publish: bool = True
+) -> ImportReport:
+    """Import the database spreadsheet (a path or a binary file).
+
+    Rows are upserted on the natural key (normalised name and host); the same
+    opportunity twice in the file is one record; a row equal to its record
+    changes nothing. A cell that cannot be read is left out with a warning
+    (a new record leaves it empty, an existing one keeps its value); only a
+    row without a usable name is refused. With ``publish`` new records are
+    published (unless the sheet's Published column says otherwise); without
+    it they are drafts, and records already in the database keep their
+    published state. With ``dry_run`` nothing is written; with ``strict`` a
+    single refused row means nothing is written. The writes run in one
+    transaction: a failed import writes nothing. Each created or changed
+    record gets a line in its history (source "import").
+    Raises ``importer.ImportFileError`` when the file cannot be read at all
+    or is past one of the IMPORT_MAX_* limits."""
+    specialty_names = {normalise(s.name): s.name for s in Specialty.objects.all()}
+    learner_types = list(LearnerType.objects.all())
+    parsed = read_workbook(source, known_specialties=set(specialty_names), learner_types=learner_types)
+
+    results: list[ImportRowResult] = []
+    planned: dict[str, dict[str, Any]] = {}
+    defaults: dict[str, dict[str, Any]] = {}
+    first_row: dict[str, ImportRowResult] = {}
+    for row in parsed.rows:
+        if row.errors:
+            results.append(
+                ImportRowResult(row.number, row.name, row.host_name, "refused", row.errors, row.warnings)
+            )
+            continue
+        values = dict(row.values)
+        if not publish:
+            values.pop("is_published", None)
+        key = natural_key_for(row.name, row.host_name)
+        if key in planned:
+            planned[key] = _merge(planned[key], values)
+            defaults[key] = {**row.defaults, **defaults[key]}
+            results.append(
+                ImportRowResult(
+                    row.number,
+                    row.name,
+                    row.host_name,
+                    "merged",
+                    [f"the same opportunity as row {first_row[key].number}; combined with it"],
+                    row.warnings,
+                )
+            )
+            continue
+        planned[key] = values
+        defaults[key] = row.defaults
+        first_row[key] = ImportRowResult(row.number, row.name, row.host_name, "create", warnings=row.warnings)
+        results.append(first_row[key])
+
+    new_specialties: dict[str, str] = {}
+    for values in planned.values():
+        canonical = []
+        for name in values.get("specialties", []):
+            key = normalise(name)
+            if key not in specialty_names:
+                new_specialties.setdefault(key, name)
+            canonical.append(specialty_names.get(key) or new_specialties[key])
+        if "specialties" in values:
+            values["specialties"] = list(dict.fromkeys(canonical))
+
+    existing = {
+        o.natural_key: o
+        for o in Opportunity.objects.filter(natural_key__in=list(planned)).prefetch_related(
+            "specialties", "eligible_learners"
+        )
+    }
+    for key, values in planned.items():
+        record = existing.get(key)
+        result = first_row[key]
+        if record is None:
+            # A new record: the defaults fill what the row could not give.
+            values = planned[key] = {**defaults[key], **values}
+            # Published is shown only when the sheet says; otherwise staff choose on confirming.
+            result.values = [
+                (_field_label(name), _display(name, values[name], values))
+                for name in TRACKED_FIELDS
+                if name in values and name != "deadline_precision"
+            ]
+            if not publish:
+                values["is_published"] = False
+            values.setdefault("is_published", True)
+            continue
+        after = {k: sorted(v) if k in M2M_FIELDS else jsonable(v) for k, v in values.items()}
+        before = opportunity_snapshot(record)
+        changes = diff_snapshots(before, after)
+        result.action = "update" if changes else "unchanged"
+        result.details = [_field_label(name) for name in changes if name != "deadline_precision"]
+        result.values = [
+            (_field_label(name), _display(name, after[name], after))
+            for name in TRACKED_FIELDS
+            if name in after and name != "deadline_precision"
+        ]
+        if "deadline_precision" in changes and "deadline" not in changes:
+            changes["deadline"] = [before["deadline"], after.get("deadline")]
+        result.changes = [
+            (
+                _field_label(name),
+                _display(name, old, before),
+                _display(name, new, after),
+            )
+            for name, (old, new) in changes.items()
+            if name != "deadline_precision"
+        ]
+
+    report = ImportReport(
+        sheet_title=parsed.sheet_title,
+        header_row=parsed.header_row,
+        columns=[_field_label(c) for c in parsed.columns],
+        ignored_headers=parsed.ignored_headers,
+        rows=results,
+        new_specialties=sorted(new_specialties.values(), key=str.casefold),
+        dry_run=dry_run,
+        publish=publish,
+        headings=parsed.headings,
+    )
+    if dry_run or (strict and report.refused):
+        return report
+
+    with transaction.atomic():
+        specialties = {normalise(s.name): s for s in Specialty.objects.all()}
+        for key, name in new_specialties.items():
+            specialties[key], _ = Specialty.objects.get_or_create(name=name)
+        types = {t.code: t for t in learner_types}
+        for key, values in planned.items():
+            result = first_row[key]
+            if result.action == "unchanged":
+                continue
+            values = dict(values)
+            if "specialties" in values:
+                values["specialties"] = [specialties[normalise(n)] for n in values["specialties"]]
+            if "eligible_learners" in values:
+                values["eligible_learners"] = [types[c] for c in values["eligible_learners"]]
+            opportunity_apply(
+                opportunity=existing.get(key),
+                values=values,
+                source=ChangeSource.IMPORT,
+                user=user,
+                note=f"Imported from sheet “{parsed.sheet_title}”, row {result.number}",
+            )
+    report.applied = True
+    return report
