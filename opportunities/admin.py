@@ -21,9 +21,10 @@ from .forms import ImportConfirmForm, ImportUploadForm, OpportunityAdminForm, Re
 from .importer import ImportFileError
 from .models import ChangeSource, ExportJob, Opportunity, OpportunityChange, Suggestion
 from .services.history import (
+    TRACKED_FIELDS,
     OpportunityDuplicate,
     diff_snapshots,
-    opportunity_change_record,
+    opportunity_apply,
     opportunity_snapshot,
 )
 from .services.imports import opportunity_import
@@ -101,27 +102,28 @@ class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         ("Upkeep", {"fields": ["last_verified", "created_at", "updated_at"]}),
     ]
 
-    # Admin edits go to the record's history like any other change: the
-    # snapshot is taken before the form is saved and compared after the
-    # many-to-many fields are saved too.
+    # Admin edits are written like every other change to an opportunity,
+    # through ``opportunity_apply``: the natural-key check, the many-to-many
+    # fields and the line in the record's history.
 
     def save_model(self, request, obj, form, change):
-        request._opportunity_before = (
-            opportunity_snapshot(Opportunity.objects.get(pk=obj.pk)) if change else {}
-        )
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        opportunity = form.instance
-        changes = diff_snapshots(request._opportunity_before, opportunity_snapshot(opportunity))
-        opportunity_change_record(
-            opportunity=opportunity,
-            changes=changes,
+        values = {name: form.cleaned_data[name] for name in TRACKED_FIELDS if name in form.cleaned_data}
+        saved, _ = opportunity_apply(
+            opportunity=Opportunity.objects.get(pk=obj.pk) if change else None,
+            values=values,
             source=ChangeSource.ADMIN,
             user=request.user,
-            created=not change,
         )
+        # The admin carries on with ``obj`` (its log entry, the redirect).
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many fields were written by ``opportunity_apply``; only
+        # the inlines are left (the history inline is read-only).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def get_urls(self):
         return [
