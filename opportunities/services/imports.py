@@ -6,6 +6,8 @@ between its preview and its confirmation (``import_upload_*``)."""
 from __future__ import annotations
 
 import datetime
+import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from django.utils import timezone
 
 from programs.models import LearnerType, Specialty
 
-from ..importer import read_workbook
+from ..importer import ImportFileError, read_workbook
 from ..models import (
     ChangeSource,
     DeadlinePrecision,
@@ -33,19 +35,6 @@ from .history import (
     opportunity_apply,
     opportunity_snapshot,
 )
-
-
-def import_uploads_delete_stale(*, now: datetime.datetime | None = None) -> int:
-    """Delete spreadsheets uploaded to the admin's import but never confirmed,
-    once they are IMPORT_UPLOAD_RETENTION_HOURS old. Returns how many."""
-    now = now or timezone.now()
-    stale = now.timestamp() - settings.IMPORT_UPLOAD_RETENTION_HOURS * 3600
-    count = 0
-    for upload in (Path(settings.MEDIA_ROOT) / "imports").glob("*.xlsx"):
-        if upload.stat().st_mtime < stale:
-            upload.unlink(missing_ok=True)
-            count += 1
-    return count
 
 
 @dataclass
@@ -281,3 +270,105 @@ def opportunity_import(
             )
     report.applied = True
     return report
+
+
+# --- The admin wizard's uploads ---------------------------------------------------
+#
+# Between its preview and its confirmation the uploaded workbook waits under
+# MEDIA_ROOT/imports/ with a random name, its token, which the preview page
+# carries in a hidden field; it is used once. Unconfirmed uploads are deleted
+# by a periodic task (``import_uploads_delete_stale``).
+
+IMPORT_UPLOAD_DIR = "imports"
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+class ImportUploadError(Exception):
+    """The token names no upload that can be imported."""
+
+
+class ImportUploadNotOurs(ImportUploadError):
+    """The token is not one this service gives out (a tampered form)."""
+
+    def __init__(self):
+        super().__init__("No such upload.")
+
+
+class ImportUploadExpired(ImportUploadError):
+    """The upload was imported already, or deleted as stale."""
+
+    def __init__(self):
+        super().__init__("That upload has expired; please upload the file again.")
+
+
+def _upload_folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / IMPORT_UPLOAD_DIR
+
+
+def import_upload_path(*, token: str) -> Path:
+    """Where the upload ``token`` is kept. Raises ImportUploadNotOurs for a
+    token that is not one of ours, so no path outside the folder is formed."""
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        raise ImportUploadNotOurs
+    return _upload_folder() / f"{token}.xlsx"
+
+
+def import_upload_store(*, file) -> str:
+    """Keep an uploaded workbook (a Django ``UploadedFile``) until it is
+    confirmed; returns its token. Writes a file under MEDIA_ROOT/imports/."""
+    token = secrets.token_hex(16)
+    path = import_upload_path(token=token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        for chunk in file.chunks():
+            handle.write(chunk)
+    return token
+
+
+def import_upload_discard(*, token: str) -> None:
+    """Delete the upload ``token`` (nothing when it is gone already)."""
+    import_upload_path(token=token).unlink(missing_ok=True)
+
+
+def _existing_upload(token: str) -> Path:
+    path = import_upload_path(token=token)
+    if not path.exists():
+        raise ImportUploadExpired
+    return path
+
+
+def import_upload_preview(*, token: str) -> ImportReport:
+    """What importing the upload would do (a dry run: nothing is written).
+    A file that cannot be read is deleted and its ImportFileError re-raised;
+    raises ImportUploadError for a token that names no upload."""
+    path = _existing_upload(token)
+    try:
+        return opportunity_import(source=str(path), dry_run=True)
+    except ImportFileError:
+        import_upload_discard(token=token)
+        raise
+
+
+def import_upload_confirm(*, token: str, publish: bool, user) -> ImportReport:
+    """Import the upload (see ``opportunity_import``) and delete it, whether
+    the import succeeded or not: an upload is used once. Raises
+    ImportUploadError for a token that names no upload (or no longer does),
+    and ImportFileError for a file that cannot be read."""
+    path = _existing_upload(token)
+    try:
+        return opportunity_import(source=str(path), user=user, publish=publish)
+    finally:
+        import_upload_discard(token=token)
+
+
+def import_uploads_delete_stale(*, now: datetime.datetime | None = None) -> int:
+    """Delete spreadsheets uploaded to the admin's import but never confirmed,
+    once they are IMPORT_UPLOAD_RETENTION_HOURS old. Returns how many."""
+    now = now or timezone.now()
+    stale = now.timestamp() - settings.IMPORT_UPLOAD_RETENTION_HOURS * 3600
+    count = 0
+    for upload in _upload_folder().glob("*.xlsx"):
+        if upload.stat().st_mtime < stale:
+            upload.unlink(missing_ok=True)
+            count += 1
+    return count
