@@ -145,100 +145,27 @@ def opportunity_import(
     learner_types = list(LearnerType.objects.all())
     parsed = read_workbook(source, known_specialties=set(specialty_names), learner_types=learner_types)
 
-    results: list[ImportRowResult] = []
-    planned: dict[str, dict[str, Any]] = {}
-    defaults: dict[str, dict[str, Any]] = {}
-    first_row: dict[str, ImportRowResult] = {}
-    for row in parsed.rows:
-        if row.errors:
-            results.append(
-                ImportRowResult(row.number, row.name, row.host_name, "refused", row.errors, row.warnings)
-            )
-            continue
-        values = dict(row.values)
-        if not publish:
-            values.pop("is_published", None)
-        key = natural_key_for(row.name, row.host_name)
-        if key in planned:
-            planned[key] = _merge(planned[key], values)
-            defaults[key] = {**row.defaults, **defaults[key]}
-            results.append(
-                ImportRowResult(
-                    row.number,
-                    row.name,
-                    row.host_name,
-                    "merged",
-                    [f"the same opportunity as row {first_row[key].number}; combined with it"],
-                    row.warnings,
-                )
-            )
-            continue
-        planned[key] = values
-        defaults[key] = row.defaults
-        first_row[key] = ImportRowResult(row.number, row.name, row.host_name, "create", warnings=row.warnings)
-        results.append(first_row[key])
-
-    new_specialties: dict[str, str] = {}
-    for values in planned.values():
-        canonical = []
-        for name in values.get("specialties", []):
-            key = normalise(name)
-            if key not in specialty_names:
-                new_specialties.setdefault(key, name)
-            canonical.append(specialty_names.get(key) or new_specialties[key])
-        if "specialties" in values:
-            values["specialties"] = list(dict.fromkeys(canonical))
-
+    plan = _plan_rows(parsed.rows, publish=publish)
+    new_specialties = _canonical_specialties(plan.values, specialty_names)
     existing = {
         o.natural_key: o
-        for o in Opportunity.objects.filter(natural_key__in=list(planned)).prefetch_related(
+        for o in Opportunity.objects.filter(natural_key__in=list(plan.values)).prefetch_related(
             "specialties", "eligible_learners"
         )
     }
-    for key, values in planned.items():
+    for key in plan.values:
         record = existing.get(key)
-        result = first_row[key]
         if record is None:
-            # A new record: the defaults fill what the row could not give.
-            values = planned[key] = {**defaults[key], **values}
-            # Published is shown only when the sheet says; otherwise staff choose on confirming.
-            result.values = [
-                (_field_label(name), _display(name, values[name], values))
-                for name in TRACKED_FIELDS
-                if name in values and name != "deadline_precision"
-            ]
-            if not publish:
-                values["is_published"] = False
-            values.setdefault("is_published", True)
-            continue
-        after = {k: sorted(v) if k in M2M_FIELDS else jsonable(v) for k, v in values.items()}
-        before = opportunity_snapshot(record)
-        changes = diff_snapshots(before, after)
-        result.action = "update" if changes else "unchanged"
-        result.details = [_field_label(name) for name in changes if name != "deadline_precision"]
-        result.values = [
-            (_field_label(name), _display(name, after[name], after))
-            for name in TRACKED_FIELDS
-            if name in after and name != "deadline_precision"
-        ]
-        if "deadline_precision" in changes and "deadline" not in changes:
-            changes["deadline"] = [before["deadline"], after.get("deadline")]
-        result.changes = [
-            (
-                _field_label(name),
-                _display(name, old, before),
-                _display(name, new, after),
-            )
-            for name, (old, new) in changes.items()
-            if name != "deadline_precision"
-        ]
+            _describe_new(plan, key, publish=publish)
+        else:
+            _describe_update(plan.first_row[key], plan.values[key], record)
 
     report = ImportReport(
         sheet_title=parsed.sheet_title,
         header_row=parsed.header_row,
         columns=[_field_label(c) for c in parsed.columns],
         ignored_headers=parsed.ignored_headers,
-        rows=results,
+        rows=plan.results,
         new_specialties=sorted(new_specialties.values(), key=str.casefold),
         dry_run=dry_run,
         publish=publish,
@@ -246,30 +173,154 @@ def opportunity_import(
     )
     if dry_run or (strict and report.refused):
         return report
-
-    with transaction.atomic():
-        specialties = {normalise(s.name): s for s in Specialty.objects.all()}
-        for key, name in new_specialties.items():
-            specialties[key], _ = Specialty.objects.get_or_create(name=name)
-        types = {t.code: t for t in learner_types}
-        for key, values in planned.items():
-            result = first_row[key]
-            if result.action == "unchanged":
-                continue
-            values = dict(values)
-            if "specialties" in values:
-                values["specialties"] = [specialties[normalise(n)] for n in values["specialties"]]
-            if "eligible_learners" in values:
-                values["eligible_learners"] = [types[c] for c in values["eligible_learners"]]
-            opportunity_apply(
-                opportunity=existing.get(key),
-                values=values,
-                source=ChangeSource.IMPORT,
-                user=user,
-                note=f"Imported from sheet “{parsed.sheet_title}”, row {result.number}",
-            )
+    _apply_plan(
+        plan,
+        existing,
+        new_specialties=new_specialties,
+        learner_types=learner_types,
+        user=user,
+        sheet_title=parsed.sheet_title,
+    )
     report.applied = True
     return report
+
+
+@dataclass
+class _ImportPlan:
+    """What the rows say, one entry per natural key."""
+
+    results: list[ImportRowResult] = field(default_factory=list)  # one per row, in order
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    defaults: dict[str, dict[str, Any]] = field(default_factory=dict)  # for a new record only
+    first_row: dict[str, ImportRowResult] = field(default_factory=dict)
+
+
+def _plan_rows(rows, *, publish: bool) -> _ImportPlan:
+    """Refused rows are reported; a repeated opportunity is merged into its
+    first row."""
+    plan = _ImportPlan()
+    for row in rows:
+        if row.errors:
+            plan.results.append(
+                ImportRowResult(row.number, row.name, row.host_name, "refused", row.errors, row.warnings)
+            )
+            continue
+        values = dict(row.values)
+        if not publish:
+            values.pop("is_published", None)
+        key = natural_key_for(row.name, row.host_name)
+        if key in plan.values:
+            plan.values[key] = _merge(plan.values[key], values)
+            plan.defaults[key] = {**row.defaults, **plan.defaults[key]}
+            plan.results.append(
+                ImportRowResult(
+                    row.number,
+                    row.name,
+                    row.host_name,
+                    "merged",
+                    [f"the same opportunity as row {plan.first_row[key].number}; combined with it"],
+                    row.warnings,
+                )
+            )
+            continue
+        plan.values[key] = values
+        plan.defaults[key] = row.defaults
+        plan.first_row[key] = ImportRowResult(
+            row.number, row.name, row.host_name, "create", warnings=row.warnings
+        )
+        plan.results.append(plan.first_row[key])
+    return plan
+
+
+def _canonical_specialties(
+    planned: dict[str, dict[str, Any]], specialty_names: dict[str, str]
+) -> dict[str, str]:
+    """Spell each row's specialties as the database does (the first spelling
+    in the file for a new one), in place. Returns the new ones, normalised
+    name → name."""
+    new_specialties: dict[str, str] = {}
+    for values in planned.values():
+        if "specialties" not in values:
+            continue
+        canonical = []
+        for name in values["specialties"]:
+            key = normalise(name)
+            if key not in specialty_names:
+                new_specialties.setdefault(key, name)
+            canonical.append(specialty_names.get(key) or new_specialties[key])
+        values["specialties"] = list(dict.fromkeys(canonical))
+    return new_specialties
+
+
+def _describe_new(plan: _ImportPlan, key: str, *, publish: bool) -> None:
+    # A new record: the defaults fill what the row could not give.
+    values = plan.values[key] = {**plan.defaults[key], **plan.values[key]}
+    # Published is shown only when the sheet says; otherwise staff choose on confirming.
+    plan.first_row[key].values = [
+        (_field_label(name), _display(name, values[name], values))
+        for name in TRACKED_FIELDS
+        if name in values and name != "deadline_precision"
+    ]
+    if not publish:
+        values["is_published"] = False
+    values.setdefault("is_published", True)
+
+
+def _describe_update(result: ImportRowResult, values: dict[str, Any], record: Opportunity) -> None:
+    after = {k: sorted(v) if k in M2M_FIELDS else jsonable(v) for k, v in values.items()}
+    before = opportunity_snapshot(record)
+    changes = diff_snapshots(before, after)
+    result.action = "update" if changes else "unchanged"
+    result.details = [_field_label(name) for name in changes if name != "deadline_precision"]
+    result.values = [
+        (_field_label(name), _display(name, after[name], after))
+        for name in TRACKED_FIELDS
+        if name in after and name != "deadline_precision"
+    ]
+    if "deadline_precision" in changes and "deadline" not in changes:
+        changes["deadline"] = [before["deadline"], after.get("deadline")]
+    result.changes = [
+        (
+            _field_label(name),
+            _display(name, old, before),
+            _display(name, new, after),
+        )
+        for name, (old, new) in changes.items()
+        if name != "deadline_precision"
+    ]
+
+
+@transaction.atomic
+def _apply_plan(
+    plan: _ImportPlan,
+    existing: dict[str, Opportunity],
+    *,
+    new_specialties: dict[str, str],
+    learner_types: list[LearnerType],
+    user,
+    sheet_title: str,
+) -> None:
+    """Write the plan in one transaction, through ``opportunity_apply``."""
+    specialties = {normalise(s.name): s for s in Specialty.objects.all()}
+    for key, name in new_specialties.items():
+        specialties[key], _ = Specialty.objects.get_or_create(name=name)
+    types = {t.code: t for t in learner_types}
+    for key, values in plan.values.items():
+        result = plan.first_row[key]
+        if result.action == "unchanged":
+            continue
+        values = dict(values)
+        if "specialties" in values:
+            values["specialties"] = [specialties[normalise(n)] for n in values["specialties"]]
+        if "eligible_learners" in values:
+            values["eligible_learners"] = [types[c] for c in values["eligible_learners"]]
+        opportunity_apply(
+            opportunity=existing.get(key),
+            values=values,
+            source=ChangeSource.IMPORT,
+            user=user,
+            note=f"Imported from sheet “{sheet_title}”, row {result.number}",
+        )
 
 
 # --- The admin wizard's uploads ---------------------------------------------------
