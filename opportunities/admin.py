@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -20,24 +17,22 @@ from .exports import import_template_sheets
 from .forms import ImportConfirmForm, ImportUploadForm, OpportunityAdminForm, RejectForm
 from .importer import ImportFileError
 from .models import ChangeSource, ExportJob, Opportunity, OpportunityChange, Suggestion
-from .services import (
+from .services.history import (
+    TRACKED_FIELDS,
     OpportunityDuplicate,
-    SuggestionAlreadyReviewed,
     diff_snapshots,
-    opportunity_change_record,
-    opportunity_import,
+    opportunity_apply,
     opportunity_snapshot,
-    suggestion_approve,
-    suggestion_reject,
 )
-
-IMPORT_DIR = "imports"
-
-
-def _import_path(token: str) -> Path:
-    if not token.isalnum() or len(token) != 32:
-        raise Http404("No such upload.")
-    return Path(settings.MEDIA_ROOT) / IMPORT_DIR / f"{token}.xlsx"
+from .services.imports import (
+    ImportUploadError,
+    ImportUploadNotOurs,
+    import_upload_confirm,
+    import_upload_path,
+    import_upload_preview,
+    import_upload_store,
+)
+from .services.suggestions import SuggestionAlreadyReviewed, suggestion_approve, suggestion_reject
 
 
 class OpportunityChangeInline(admin.TabularInline):
@@ -103,27 +98,28 @@ class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         ("Upkeep", {"fields": ["last_verified", "created_at", "updated_at"]}),
     ]
 
-    # Admin edits go to the record's history like any other change: the
-    # snapshot is taken before the form is saved and compared after the
-    # many-to-many fields are saved too.
+    # Admin edits are written like every other change to an opportunity,
+    # through ``opportunity_apply``: the natural-key check, the many-to-many
+    # fields and the line in the record's history.
 
     def save_model(self, request, obj, form, change):
-        request._opportunity_before = (
-            opportunity_snapshot(Opportunity.objects.get(pk=obj.pk)) if change else {}
-        )
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        opportunity = form.instance
-        changes = diff_snapshots(request._opportunity_before, opportunity_snapshot(opportunity))
-        opportunity_change_record(
-            opportunity=opportunity,
-            changes=changes,
+        values = {name: form.cleaned_data[name] for name in TRACKED_FIELDS if name in form.cleaned_data}
+        saved, _ = opportunity_apply(
+            opportunity=Opportunity.objects.get(pk=obj.pk) if change else None,
+            values=values,
             source=ChangeSource.ADMIN,
             user=request.user,
-            created=not change,
         )
+        # The admin carries on with ``obj`` (its log entry, the redirect).
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many fields were written by ``opportunity_apply``; only
+        # the inlines are left (the history inline is read-only).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def get_urls(self):
         return [
@@ -153,8 +149,8 @@ class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     def import_view(self, request):
         """Upload → preview (each row's values, old → new for updates, the
         warnings and refusals) → confirm, choosing whether new entries are
-        published. The upload waits under MEDIA_ROOT/imports/ with a random
-        name; unconfirmed uploads are deleted by a periodic task."""
+        published. The upload is kept by the import services under a token
+        the preview page carries."""
         self._check_import_permission(request)
         context = {
             **self.admin_site.each_context(request),
@@ -166,19 +162,13 @@ class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
             },
         }
         if request.method == "POST" and "token" in request.POST:
-            return self._import_confirm(request, context)
+            return self._import_confirm(request)
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            token = secrets.token_hex(16)
-            upload_path = _import_path(token)
-            upload_path.parent.mkdir(parents=True, exist_ok=True)
-            with open(upload_path, "wb") as handle:
-                for chunk in form.cleaned_data["file"].chunks():
-                    handle.write(chunk)
+            token = import_upload_store(file=form.cleaned_data["file"])
             try:
-                report = opportunity_import(source=str(upload_path), dry_run=True)
+                report = import_upload_preview(token=token)
             except ImportFileError as exc:
-                upload_path.unlink(missing_ok=True)
                 form.add_error("file", str(exc))
             else:
                 context.update(
@@ -193,24 +183,26 @@ class OpportunityAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         context["form"] = form
         return TemplateResponse(request, "admin/opportunities/opportunity/import.html", context)
 
-    def _import_confirm(self, request, context):
-        _import_path(request.POST["token"])  # 404 for a token that is not one of ours
+    def _import_confirm(self, request):
+        try:
+            import_upload_path(token=request.POST["token"])
+        except ImportUploadNotOurs as exc:
+            raise Http404(str(exc)) from None
         form = ImportConfirmForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Choose whether new entries are published, then confirm again.")
             return redirect("admin:opportunities_opportunity_import")
-        upload_path = _import_path(form.cleaned_data["token"])
-        if not upload_path.exists():
-            messages.error(request, "That upload has expired; please upload the file again.")
-            return redirect("admin:opportunities_opportunity_import")
         publish = form.cleaned_data["publish"] == "publish"
         try:
-            report = opportunity_import(source=str(upload_path), user=request.user, publish=publish)
+            report = import_upload_confirm(
+                token=form.cleaned_data["token"], publish=publish, user=request.user
+            )
+        except ImportUploadError as exc:
+            messages.error(request, str(exc))
+            return redirect("admin:opportunities_opportunity_import")
         except ImportFileError as exc:
             messages.error(request, f"Nothing was imported. {exc}")
             return redirect("admin:opportunities_opportunity_import")
-        finally:
-            upload_path.unlink(missing_ok=True)
         counts = report.counts
         messages.success(
             request,

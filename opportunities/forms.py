@@ -7,7 +7,7 @@ from django.db import models
 from programs.models import LearnerType, Specialty
 
 from .models import DeadlinePrecision, Format, HostType, Kind, Opportunity
-from .services import SCALAR_FIELDS, TRACKED_FIELDS, OpportunityDuplicate, opportunity_check_unique
+from .services.history import SCALAR_FIELDS, TRACKED_FIELDS, OpportunityDuplicate, opportunity_check_unique
 
 SPECIALTY_MAX_LENGTH = Specialty._meta.get_field("name").max_length
 

@@ -4,7 +4,7 @@
 under a title, notes or a "Last updated" line), maps headers in any case,
 spacing or common synonym to fields, and turns each row into clean values or
 warnings about the cells it could not read (only a row without a name is
-refused). It writes nothing; ``services.opportunity_import`` compares the rows
+refused). It writes nothing; ``services.imports.opportunity_import`` compares the rows
 with the database and applies them.
 
 The file comes from a person, so memory is bounded before anything is
@@ -23,7 +23,7 @@ import calendar
 import datetime
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -189,6 +189,21 @@ def inspect_package(source: str | IO[bytes]) -> None:
     """Refuse, with a message staff can act on, a file that is not a plain
     .xlsx or whose unpacked size could exhaust memory. Reads only the zip's
     directory and its content types. Raises ImportFileError."""
+    _refuse_old_binary(source)
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(f"This file cannot be read as an Excel workbook (.xlsx): {exc}") from exc
+    with archive:
+        entries = archive.infolist()
+        _check_sizes(entries)
+        _check_contents(archive, {e.filename for e in entries})
+    _rewind(source)
+
+
+def _refuse_old_binary(source: str | IO[bytes]) -> None:
+    """An old binary Office file (.xls), or an encrypted workbook, which is
+    one too (an OLE container), is refused with what to do instead."""
     _rewind(source)
     if isinstance(source, str):
         with open(source, "rb") as handle:
@@ -196,60 +211,58 @@ def inspect_package(source: str | IO[bytes]) -> None:
     else:
         signature = source.read(8)
         _rewind(source)
-    if signature == OLE_SIGNATURE:
-        if _contains(source, ENCRYPTION_STREAM):
-            raise ImportFileError(
-                "This workbook is protected by a password (encrypted), so it cannot be read. "
-                "In Excel, remove the password (File → Info → Protect Workbook → Encrypt with "
-                "Password, then clear it), save it as .xlsx and upload it again."
-            )
+    if signature != OLE_SIGNATURE:
+        return
+    if _contains(source, ENCRYPTION_STREAM):
         raise ImportFileError(
-            "This is an older Excel file (.xls). Open it in Excel, save it as an Excel "
-            "Workbook (.xlsx) and upload that."
+            "This workbook is protected by a password (encrypted), so it cannot be read. "
+            "In Excel, remove the password (File → Info → Protect Workbook → Encrypt with "
+            "Password, then clear it), save it as .xlsx and upload it again."
         )
-    try:
-        archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportFileError(f"This file cannot be read as an Excel workbook (.xlsx): {exc}") from exc
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > limit("IMPORT_MAX_ZIP_ENTRIES"):
+    raise ImportFileError(
+        "This is an older Excel file (.xls). Open it in Excel, save it as an Excel "
+        "Workbook (.xlsx) and upload that."
+    )
+
+
+def _check_sizes(entries: list[zipfile.ZipInfo]) -> None:
+    """The zip's parts: how many, their unpacked size, their compression."""
+    if len(entries) > limit("IMPORT_MAX_ZIP_ENTRIES"):
+        raise ImportFileError(
+            f"This file holds {len(entries):,} parts; an Excel workbook of the database has far "
+            f"fewer (the limit is {limit('IMPORT_MAX_ZIP_ENTRIES'):,}). Save the data sheet in a "
+            "new workbook and upload that."
+        )
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > limit("IMPORT_MAX_UNPACKED_BYTES"):
+        raise ImportFileError(
+            f"This workbook unpacks to {_megabytes(unpacked)}, more than the "
+            f"{_megabytes(limit('IMPORT_MAX_UNPACKED_BYTES'))} the import accepts. Remove the "
+            "sheets, images or empty formatted rows that are not the database, or split the file."
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > RATIO_CHECK_FROM_BYTES and ratio > limit("IMPORT_MAX_COMPRESSION_RATIO"):
             raise ImportFileError(
-                f"This file holds {len(entries):,} parts; an Excel workbook of the database has far "
-                f"fewer (the limit is {limit('IMPORT_MAX_ZIP_ENTRIES'):,}). Save the data sheet in a "
-                "new workbook and upload that."
+                f"Part “{entry.filename}” of this file is compressed {ratio:,.0f} to 1, which "
+                "no ordinary spreadsheet is: it is refused as a possible zip bomb."
             )
-        unpacked = sum(e.file_size for e in entries)
-        if unpacked > limit("IMPORT_MAX_UNPACKED_BYTES"):
-            raise ImportFileError(
-                f"This workbook unpacks to {_megabytes(unpacked)}, more than the "
-                f"{_megabytes(limit('IMPORT_MAX_UNPACKED_BYTES'))} the import accepts. Remove the "
-                "sheets, images or empty formatted rows that are not the database, or split the file."
-            )
-        for entry in entries:
-            ratio = entry.file_size / max(entry.compress_size, 1)
-            if entry.file_size > RATIO_CHECK_FROM_BYTES and ratio > limit("IMPORT_MAX_COMPRESSION_RATIO"):
-                raise ImportFileError(
-                    f"Part “{entry.filename}” of this file is compressed {ratio:,.0f} to 1, which "
-                    "no ordinary spreadsheet is: it is refused as a possible zip bomb."
-                )
-        names = {e.filename for e in entries}
-        content_types = ""
-        if "[Content_Types].xml" in names:
-            content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
-        if (
-            any(n.lower().endswith("vbaproject.bin") for n in names)
-            or "macroenabled" in content_types.lower()
-        ):
-            raise ImportFileError(
-                "This workbook contains macros (an .xlsm file). The import accepts only plain "
-                "workbooks: in Excel choose File → Save As → Excel Workbook (.xlsx) and upload that."
-            )
-        if "xl/workbook.xml" not in names:
-            raise ImportFileError(
-                "This file cannot be read as an Excel workbook (.xlsx): it is a zip file without a workbook in it."
-            )
-    _rewind(source)
+
+
+def _check_contents(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """A plain workbook: no macros, and a workbook part."""
+    content_types = ""
+    if "[Content_Types].xml" in names:
+        content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or "macroenabled" in content_types.lower():
+        raise ImportFileError(
+            "This workbook contains macros (an .xlsm file). The import accepts only plain "
+            "workbooks: in Excel choose File → Save As → Excel Workbook (.xlsx) and upload that."
+        )
+    if "xl/workbook.xml" not in names:
+        raise ImportFileError(
+            "This file cannot be read as an Excel workbook (.xlsx): it is a zip file without a workbook in it."
+        )
 
 
 @dataclass
@@ -293,57 +306,86 @@ def _has_value(row) -> bool:
     return any(child.tag in _VALUE_TAGS and (child.text or len(child)) for cell in row for child in cell)
 
 
+class _SheetScan:
+    """One streamed pass over a sheet's XML (see ``scan_sheet``): a handler
+    for each element it looks at, each enforcing its limit as it counts."""
+
+    def __init__(self, *, title: str, header_row: int):
+        self.title, self.header_row = title, header_row
+        self.max_rows, self.max_merged = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_MERGED_RANGES")
+        self.max_columns = limit("IMPORT_MAX_COLUMNS")
+        self.layout = SheetLayout()
+        self.link_ids: list[tuple[str, str]] = []  # cell reference, relationship id
+        self.row_number = self.data_rows = 0
+
+    def handlers(self) -> dict[str, Callable[[Any], None]]:
+        return {
+            f"{NS_MAIN}row": self.row,
+            f"{NS_MAIN}mergeCell": self.merge_cell,
+            f"{NS_MAIN}hyperlink": self.hyperlink,
+        }
+
+    def row(self, elem) -> None:
+        self.row_number = int(elem.get("r") or self.row_number + 1)
+        if not _has_value(elem):
+            return
+        self.layout.last_row = self.row_number
+        if self.row_number <= self.header_row:
+            return
+        self.data_rows += 1
+        if self.data_rows > self.max_rows:
+            raise ImportFileError(
+                f"The sheet “{self.title}” has more than {self.max_rows:,} rows of data; the "
+                "import reads at most that many. Split the file, or delete the "
+                "rows below the database."
+            )
+
+    def merge_cell(self, elem) -> None:
+        if len(self.layout.merged) >= self.max_merged:
+            raise ImportFileError(
+                f"The sheet “{self.title}” has more than {self.max_merged:,} merged cell ranges. "
+                "Unmerge the cells (Home → Merge & Center → Unmerge Cells) and upload it again."
+            )
+        min_col, min_row, max_col, max_row = range_boundaries(elem.get("ref", ""))
+        if min_row is not None and min_col <= self.max_columns:
+            self.layout.merged.append((min_col, min_row, min(max_col, self.max_columns), max_row))
+
+    def hyperlink(self, elem) -> None:
+        rel_id = elem.get(f"{NS_REL}id")
+        if rel_id and len(self.link_ids) < self.max_rows * 2:
+            self.link_ids.append((elem.get("ref", ""), rel_id))
+
+    def resolve_links(self, targets: dict[str, str]) -> None:
+        for ref, rel_id in self.link_ids:
+            if rel_id in targets:
+                column, row = coordinate_from_string(ref.split(":")[0])
+                self.layout.links[(row, range_boundaries(f"{column}1")[0])] = targets[rel_id]
+
+
+def _free(elem) -> None:
+    """Done with the element: free it and the ones before it."""
+    elem.clear()
+    while elem.getprevious() is not None:
+        del elem.getparent()[0]
+
+
 def scan_sheet(archive: zipfile.ZipFile, sheet_path: str, *, title: str, header_row: int) -> SheetLayout:
     """Stream the sheet's XML once: the last row holding a value (formatted
     empty rows do not count), the merged ranges and the cell hyperlinks.
     Raises ImportFileError past IMPORT_MAX_ROWS data rows or
     IMPORT_MAX_MERGED_RANGES merged ranges, before reading further."""
-    max_rows, max_merged = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_MERGED_RANGES")
-    max_columns = limit("IMPORT_MAX_COLUMNS")
-    layout = SheetLayout()
-    link_ids: list[tuple[str, str]] = []
-    row_number, data_rows = 0, 0
-    tags = (f"{NS_MAIN}row", f"{NS_MAIN}mergeCell", f"{NS_MAIN}hyperlink")
+    scan = _SheetScan(title=title, header_row=header_row)
+    handlers = scan.handlers()
     try:
         with archive.open(sheet_path) as handle:
-            for _, elem in _xml_events(handle, tag=tags):
-                if elem.tag == tags[0]:
-                    row_number = int(elem.get("r") or row_number + 1)
-                    if _has_value(elem):
-                        layout.last_row = row_number
-                        if row_number > header_row:
-                            data_rows += 1
-                            if data_rows > max_rows:
-                                raise ImportFileError(
-                                    f"The sheet “{title}” has more than {max_rows:,} rows of data; the "
-                                    "import reads at most that many. Split the file, or delete the "
-                                    "rows below the database."
-                                )
-                elif elem.tag == tags[1]:
-                    if len(layout.merged) >= max_merged:
-                        raise ImportFileError(
-                            f"The sheet “{title}” has more than {max_merged:,} merged cell ranges. "
-                            "Unmerge the cells (Home → Merge & Center → Unmerge Cells) and upload it again."
-                        )
-                    min_col, min_row, max_col, max_row = range_boundaries(elem.get("ref", ""))
-                    if min_row is not None and min_col <= max_columns:
-                        layout.merged.append((min_col, min_row, min(max_col, max_columns), max_row))
-                else:
-                    rel_id = elem.get(f"{NS_REL}id")
-                    if rel_id and len(link_ids) < max_rows * 2:
-                        link_ids.append((elem.get("ref", ""), rel_id))
-                # Done with the element: free it and the ones before it.
-                elem.clear()
-                while elem.getprevious() is not None:
-                    del elem.getparent()[0]
-        targets = _sheet_links(archive, sheet_path) if link_ids else {}
+            for _, elem in _xml_events(handle, tag=tuple(handlers)):
+                handlers[elem.tag](elem)
+                _free(elem)
+        targets = _sheet_links(archive, sheet_path) if scan.link_ids else {}
     except (etree.XMLSyntaxError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as exc:
         raise ImportFileError(f"The sheet “{title}” cannot be read: {exc}") from exc
-    for ref, rel_id in link_ids:
-        if rel_id in targets:
-            column, row = coordinate_from_string(ref.split(":")[0])
-            layout.links[(row, range_boundaries(f"{column}1")[0])] = targets[rel_id]
-    return layout
+    scan.resolve_links(targets)
+    return scan.layout
 
 
 class MergedCells:
@@ -830,25 +872,34 @@ def read_workbook(source: str | IO[bytes], *, known_specialties: set[str], learn
         workbook.close()
 
 
+def _find_header(
+    ws, max_columns: int
+) -> tuple[list[tuple], tuple[dict[str, int], list[str]] | None, datetime.date | None]:
+    """The rows down to the header row, the header's columns (None when the
+    sheet's first HEADER_SCAN_ROWS rows hold none) and the date of a "Last
+    updated" line above it."""
+    top: list[tuple] = []
+    last_updated = None
+    for row in ws.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=max_columns):
+        top.append(row)
+        found = _header_in(row)
+        if found:
+            return top, found, last_updated
+        for cell in row:
+            if isinstance(cell.value, str):
+                match = _LAST_UPDATED.search(cell.value.strip())
+                if match:
+                    last_updated = parse_date(match.group(1), allow_month=True) or last_updated
+    return top, None, last_updated
+
+
 def _read_data_sheet(workbook, *, known_specialties: set[str], learner_types) -> ParsedSheet:
     max_columns = limit("IMPORT_MAX_COLUMNS")
     resolver = LearnerTypeResolver(learner_types)
     for ws in workbook.worksheets:
         if not hasattr(ws, "_worksheet_path"):
             continue  # a chart sheet
-        top: list[tuple] = []
-        found = None
-        last_updated = None
-        for row in ws.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=max_columns):
-            top.append(row)
-            found = _header_in(row)
-            if found:
-                break
-            for cell in row:
-                if isinstance(cell.value, str):
-                    match = _LAST_UPDATED.search(cell.value.strip())
-                    if match:
-                        last_updated = parse_date(match.group(1), allow_month=True) or last_updated
+        top, found, last_updated = _find_header(ws, max_columns)
         if found is None:
             continue
         columns, ignored = found
@@ -939,6 +990,16 @@ def _quote(text: str, length: int = 60) -> str:
     return f"“{text[:length]}…”" if len(text) > length else f"“{text}”"
 
 
+@dataclass
+class RowContext:
+    """What reading a row needs beyond its cells."""
+
+    known_specialties: set[str]
+    resolver: LearnerTypeResolver
+    last_updated: datetime.date | None
+    kind_hint: str | None = None
+
+
 def parse_row(
     number: int,
     raw: dict[str, Any],
@@ -955,153 +1016,214 @@ def parse_row(
     without a name, or whose name or host is too long to be its key, is
     refused."""
     row = ParsedRow(number)
-    values, errors, warnings = row.values, row.errors, row.warnings
+    context = RowContext(known_specialties, resolver, last_updated, kind_hint)
+    for read in ROW_READERS:
+        read(row, raw, context)
+    return row
 
+
+def _filled(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+def _read_texts(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
     for name in ("name", "host_name", "cost"):
         text = _text(raw, name)
         if text is not None:
-            values[name] = clean_line(text)
+            row.values[name] = clean_line(text)
     for name in ("description", "how_to_join"):
         text = _text(raw, name)
         if text is not None:
-            values[name] = clean_block(text)
+            row.values[name] = clean_block(text)
+
+
+def _read_key(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
+    """The name and host (the record's key), and the cost's length."""
+    values = row.values
     if not values.get("name"):
-        errors.append("the name is missing")
+        row.errors.append("the name is missing")
     for name in ("name", "host_name"):
         if len(values.get(name) or "") > MAX_LENGTHS[name]:
-            errors.append(f"the {name.replace('_name', '')} is longer than {MAX_LENGTHS[name]} characters")
+            row.errors.append(
+                f"the {name.replace('_name', '')} is longer than {MAX_LENGTHS[name]} characters"
+            )
     if not values.get("host_name"):
         values["host_name"] = UNKNOWN_HOST
-        warnings.append(f"the host is missing: imported as “{UNKNOWN_HOST}”, to be corrected")
+        row.warnings.append(f"the host is missing: imported as “{UNKNOWN_HOST}”, to be corrected")
     if len(values.get("cost") or "") > MAX_LENGTHS["cost"]:
-        warnings.append(f"the cost is longer than {MAX_LENGTHS['cost']} characters: left out")
+        row.warnings.append(f"the cost is longer than {MAX_LENGTHS['cost']} characters: left out")
         del values["cost"]
 
+
+def _read_kind(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
     text = _text(raw, "kind")
-    kind = parse_kind(text) if text and text.strip() else None
+    kind = parse_kind(text) if _filled(text) else None
     if kind:
-        values["kind"] = kind
-    elif kind_hint:
-        values["kind"] = kind_hint  # from the section heading above the row
-        if text and text.strip():
-            warnings.append(
-                f"the kind {_quote(text)} is not known: “{Kind(kind_hint).label}”, from its section"
+        row.values["kind"] = kind
+    elif context.kind_hint:
+        row.values["kind"] = context.kind_hint  # from the section heading above the row
+        if _filled(text):
+            row.warnings.append(
+                f"the kind {_quote(text)} is not known: “{Kind(context.kind_hint).label}”, from its section"
             )
     else:
-        guess = parse_kind(values.get("name", "")) if "summer" in normalise(values.get("name", "")) else None
+        name = row.values.get("name", "")
+        guess = parse_kind(name) if "summer" in normalise(name) else None
         row.defaults["kind"] = guess or Kind.FORMAL
         label = Kind(row.defaults["kind"]).label
-        if text and text.strip():
-            warnings.append(f"the kind {_quote(text)} is not known: a new entry becomes “{label}”")
+        if _filled(text):
+            row.warnings.append(f"the kind {_quote(text)} is not known: a new entry becomes “{label}”")
         else:
-            warnings.append(f"the kind is missing: a new entry becomes “{label}”")
+            row.warnings.append(f"the kind is missing: a new entry becomes “{label}”")
 
+
+def _read_host_type(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
     text = _text(raw, "host_type")
-    host_type = parse_host_type(text) if text and text.strip() else None
+    host_type = parse_host_type(text) if _filled(text) else None
     if host_type:
-        values["host_type"] = host_type
-    else:
-        # "Sunnybrook Hospital", "Dept. of Surgery", "Pediatrics Interest Group"
-        inferred = parse_host_type(values["host_name"]) if values["host_name"] != UNKNOWN_HOST else None
-        if inferred and not (text and text.strip()):
-            values["host_type"] = inferred
-        elif inferred:
-            values["host_type"] = inferred
-            warnings.append(
+        row.values["host_type"] = host_type
+        return
+    # "Sunnybrook Hospital", "Dept. of Surgery", "Pediatrics Interest Group"
+    host_name = row.values["host_name"]
+    inferred = parse_host_type(host_name) if host_name != UNKNOWN_HOST else None
+    if inferred:
+        row.values["host_type"] = inferred
+        if _filled(text):
+            row.warnings.append(
                 f"the host type {_quote(text)} is not known: “{HostType(inferred).label}”, from the host's name"
             )
-        else:
-            row.defaults["host_type"] = HostType.OTHER
-            if text and text.strip():
-                warnings.append(f"the host type {_quote(text)} is not known: a new entry gets “Other”")
-            else:
-                warnings.append("the host type is missing: a new entry gets “Other”")
+        return
+    row.defaults["host_type"] = HostType.OTHER
+    if _filled(text):
+        row.warnings.append(f"the host type {_quote(text)} is not known: a new entry gets “Other”")
+    else:
+        row.warnings.append("the host type is missing: a new entry gets “Other”")
 
+
+def _read_format(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
     text = _text(raw, "format")
-    if text is not None:
-        if text.strip():
-            fmt = parse_format(text)
-            if fmt is None:
-                warnings.append(f"the format {_quote(text)} is not in person, virtual or both: left out")
-            else:
-                values["format"] = fmt
-        else:
-            values["format"] = ""
+    if text is None:
+        return
+    if not text.strip():
+        row.values["format"] = ""
+        return
+    fmt = parse_format(text)
+    if fmt is None:
+        row.warnings.append(f"the format {_quote(text)} is not in person, virtual or both: left out")
+    else:
+        row.values["format"] = fmt
 
-    if "specialties" in raw:
-        names = split_values(_text(raw, "specialties") or "", known_specialties)
-        kept = [n for n in names if len(n) <= SPECIALTY_MAX_LENGTH]
-        for name in names:
-            if len(name) > SPECIALTY_MAX_LENGTH:
-                warnings.append(
-                    f"a specialty is longer than {SPECIALTY_MAX_LENGTH} characters: {_quote(name, 40)} left out"
-                )
-        values["specialties"] = kept
 
-    if "eligible_learners" in raw:
-        text = _text(raw, "eligible_learners") or ""
-        codes, unknown = resolver.resolve(text)
-        if unknown:
-            warnings.append(
-                "eligible learners not known: " + ", ".join(_quote(u, 40) for u in unknown) + " (left out)"
+def _read_specialties(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
+    if "specialties" not in raw:
+        return
+    names = split_values(_text(raw, "specialties") or "", context.known_specialties)
+    for name in names:
+        if len(name) > SPECIALTY_MAX_LENGTH:
+            row.warnings.append(
+                f"a specialty is longer than {SPECIALTY_MAX_LENGTH} characters: {_quote(name, 40)} left out"
             )
-        if codes or not unknown:
-            values["eligible_learners"] = codes
+    row.values["specialties"] = [n for n in names if len(n) <= SPECIALTY_MAX_LENGTH]
 
-    if "website" in raw:
-        text = clean_line(_text(raw, "website") or "")
-        if text and "://" not in text:
-            text = "https://" + text
-        if not text:
-            values["website"] = ""
-        elif len(text) > MAX_LENGTHS["website"]:
-            warnings.append(f"the website is longer than {MAX_LENGTHS['website']} characters: left out")
-        else:
-            try:
-                URLValidator(schemes=["http", "https"])(text)
-            except ValidationError:
-                warnings.append(f"the website {_quote(text)} is not a web address: left out")
-            else:
-                values["website"] = text
 
-    if "contact_email" in raw:
-        text = clean_line(_text(raw, "contact_email") or "")
-        text = re.sub(r"^mailto:", "", text, flags=re.I)
-        if not text:
-            values["contact_email"] = ""
-        elif len(text) > EMAIL_MAX_LENGTH:
-            warnings.append(f"the contact email is longer than {EMAIL_MAX_LENGTH} characters: left out")
-        else:
-            try:
-                validate_email(text)
-            except ValidationError:
-                warnings.append(f"the contact email {_quote(text)} is not one email address: left out")
-            else:
-                values["contact_email"] = text.lower()
+def _read_learners(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
+    if "eligible_learners" not in raw:
+        return
+    codes, unknown = context.resolver.resolve(_text(raw, "eligible_learners") or "")
+    if unknown:
+        row.warnings.append(
+            "eligible learners not known: " + ", ".join(_quote(u, 40) for u in unknown) + " (left out)"
+        )
+    if codes or not unknown:
+        row.values["eligible_learners"] = codes
 
+
+def _read_website(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
+    if "website" not in raw:
+        return
+    text = clean_line(_text(raw, "website") or "")
+    if text and "://" not in text:
+        text = "https://" + text
+    if not text:
+        row.values["website"] = ""
+        return
+    if len(text) > MAX_LENGTHS["website"]:
+        row.warnings.append(f"the website is longer than {MAX_LENGTHS['website']} characters: left out")
+        return
+    try:
+        URLValidator(schemes=["http", "https"])(text)
+    except ValidationError:
+        row.warnings.append(f"the website {_quote(text)} is not a web address: left out")
+    else:
+        row.values["website"] = text
+
+
+def _read_contact_email(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
+    if "contact_email" not in raw:
+        return
+    text = clean_line(_text(raw, "contact_email") or "")
+    text = re.sub(r"^mailto:", "", text, flags=re.I)
+    if not text:
+        row.values["contact_email"] = ""
+        return
+    if len(text) > EMAIL_MAX_LENGTH:
+        row.warnings.append(f"the contact email is longer than {EMAIL_MAX_LENGTH} characters: left out")
+        return
+    try:
+        validate_email(text)
+    except ValidationError:
+        row.warnings.append(f"the contact email {_quote(text)} is not one email address: left out")
+    else:
+        row.values["contact_email"] = text.lower()
+
+
+def _read_deadline(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
     if "deadline" in raw:
-        _parse_deadline(raw["deadline"], values, warnings)
+        _parse_deadline(raw["deadline"], row.values, row.warnings)
 
-    verified_value = raw.get("last_verified")
-    if not _blank(verified_value):
-        verified = parse_date(verified_value, allow_month=True)
-        if verified is None:
-            warnings.append(f"the last verified date {_quote(str(verified_value))} is not a date: left out")
-        else:
-            values["last_verified"] = verified
-    elif last_updated is not None:
-        values["last_verified"] = last_updated
 
+def _read_last_verified(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
+    value = raw.get("last_verified")
+    if _blank(value):
+        if context.last_updated is not None:
+            row.values["last_verified"] = context.last_updated
+        return
+    verified = parse_date(value, allow_month=True)
+    if verified is None:
+        row.warnings.append(f"the last verified date {_quote(str(value))} is not a date: left out")
+    else:
+        row.values["last_verified"] = verified
+
+
+def _read_published(row: ParsedRow, raw: dict[str, Any], context: RowContext) -> None:
     published = raw.get("is_published")
-    if not _blank(published):
-        key = _header_key(str(published))
-        if published is True or (published is not False and key in _TRUE):
-            values["is_published"] = True
-        elif published is False or key in _FALSE:
-            values["is_published"] = False
-        else:
-            warnings.append(f"published {_quote(str(published))} is not yes or no: left out")
-    return row
+    if _blank(published):
+        return
+    key = _header_key(str(published))
+    if published is True or (published is not False and key in _TRUE):
+        row.values["is_published"] = True
+    elif published is False or key in _FALSE:
+        row.values["is_published"] = False
+    else:
+        row.warnings.append(f"published {_quote(str(published))} is not yes or no: left out")
+
+
+# Each reads its cells into the row; in this order, which is the order of
+# the warnings in the preview.
+ROW_READERS: list[Callable[[ParsedRow, dict[str, Any], RowContext], None]] = [
+    _read_texts,
+    _read_key,
+    _read_kind,
+    _read_host_type,
+    _read_format,
+    _read_specialties,
+    _read_learners,
+    _read_website,
+    _read_contact_email,
+    _read_deadline,
+    _read_last_verified,
+    _read_published,
+]
 
 
 def _parse_deadline(value: Any, values: dict[str, Any], warnings: list[str]) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import export_build, export_delete_expired, import_uploads_delete_stale
+from .services.exports import export_build, export_delete_expired
+from .services.imports import import_uploads_delete_stale
 
 
 @shared_task(acks_late=True)

@@ -20,7 +20,8 @@ from . import selectors
 from .exports import database_xlsx_response, export_filename
 from .forms import SuggestionForm
 from .models import ExportJob
-from .services import export_request, suggestion_create
+from .services.exports import export_request
+from .services.suggestions import suggestion_create
 
 
 def member_required(view):

@@ -14,7 +14,8 @@ from openpyxl import Workbook, load_workbook
 
 from opportunities.importer import ImportFileError
 from opportunities.models import Opportunity, Suggestion
-from opportunities.services import opportunity_import, suggestion_approve
+from opportunities.services.imports import opportunity_import
+from opportunities.services.suggestions import suggestion_approve
 
 from .factories import make_opportunity
 from .test_suggestions import form_data

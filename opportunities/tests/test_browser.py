@@ -166,7 +166,7 @@ def test_a_filtered_list_and_an_empty_one_are_accessible(page, learner, entries)
 
 
 def test_staff_see_an_unpublished_entry_and_its_history_accessibly(page, staff, entries):
-    from opportunities.services import opportunity_apply
+    from opportunities.services.history import opportunity_apply
 
     hidden = make_opportunity(name="Draft entry", is_published=False)
     opportunity_apply(opportunity=hidden, values={"cost": "$5"}, source="admin", user=staff)

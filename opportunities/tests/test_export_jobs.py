@@ -13,7 +13,7 @@ from conftest import make_user
 from opportunities.exports import write_database_xlsx
 from opportunities.models import ExportJob
 from opportunities.selectors import opportunity_search
-from opportunities.services import export_build
+from opportunities.services.exports import export_build
 from opportunities.tasks import build_export, delete_expired_exports
 
 from .factories import bulk_opportunities

@@ -10,7 +10,8 @@ from openpyxl import Workbook, load_workbook
 
 from opportunities.importer import ImportFileError
 from opportunities.models import Format, HostType, Kind, Opportunity, OpportunityChange
-from opportunities.services import opportunity_import, opportunity_snapshot
+from opportunities.services.history import opportunity_snapshot
+from opportunities.services.imports import opportunity_import
 from programs.models import Specialty
 
 from .factories import make_opportunity
@@ -265,10 +266,10 @@ class TestMessyWorkbook:
                 raise RuntimeError("database went away")
             return original(**kwargs)
 
-        from opportunities import services
+        from opportunities.services import imports
 
-        original = services.opportunity_apply
-        monkeypatch.setattr(services, "opportunity_apply", fail_on_third)
+        original = imports.opportunity_apply
+        monkeypatch.setattr(imports, "opportunity_apply", fail_on_third)
         with pytest.raises(RuntimeError):
             opportunity_import(source=str(messy))
         assert not Opportunity.objects.exists() and not Specialty.objects.exists()

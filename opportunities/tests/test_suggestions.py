@@ -1,7 +1,7 @@
 import pytest
 
 from opportunities.models import HostType, Kind, Opportunity, Suggestion
-from opportunities.services import SuggestionAlreadyReviewed, suggestion_approve
+from opportunities.services.suggestions import SuggestionAlreadyReviewed, suggestion_approve
 
 from .factories import make_opportunity, specialty
 
@@ -304,7 +304,7 @@ class TestMonthDeadlines:
     def test_a_correction_that_keeps_a_month_deadline_keeps_it_a_month(self, learner, staff, learner_types):
         import datetime
 
-        from opportunities.services import suggestion_create
+        from opportunities.services.suggestions import suggestion_create
 
         entry = make_opportunity(deadline=datetime.date(2027, 3, 31), deadline_precision="month")
         kept = suggestion_create(

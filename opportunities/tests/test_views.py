@@ -146,7 +146,7 @@ class TestAccess:
         assert client.get(f"/database/{hidden.pk}/suggest/").status_code == 200
 
     def test_a_coordinator_does_not_see_an_entrys_history(self, client, catalogue, demo, coordinator_of):
-        from opportunities.services import opportunity_apply
+        from opportunities.services.history import opportunity_apply
 
         opportunity_apply(opportunity=catalogue["cma"], values={"cost": "$20"}, source="admin")
         client.force_login(coordinator_of(demo["dmp"]))
@@ -356,7 +356,7 @@ class TestDetail:
         assert "History" not in html
 
     def test_staff_see_its_history(self, client, staff, catalogue):
-        from opportunities.services import opportunity_apply
+        from opportunities.services.history import opportunity_apply
 
         opportunity_apply(opportunity=catalogue["cma"], values={"cost": "$20"}, source="admin", user=staff)
         client.force_login(staff)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import capfirst
 
 from opportunities.importer import ImportFileError
-from opportunities.services import opportunity_import
+from opportunities.services.imports import ImportReport, ImportRowResult, opportunity_import
 
 
 class Command(BaseCommand):
@@ -47,6 +47,17 @@ class Command(BaseCommand):
         except (ImportFileError, IsADirectoryError, PermissionError) as exc:
             raise CommandError(str(exc)) from exc
 
+        self.write_layout(report)
+        for row in report.rows:
+            if row.action == "unchanged" and not row.warnings and not dry_run:
+                continue
+            self.write_row(row, dry_run=dry_run)
+        if report.new_specialties:
+            self.stdout.write(f"New specialties: {', '.join(report.new_specialties)}.")
+        self.write_summary(report, dry_run=dry_run, publish=publish)
+
+    def write_layout(self, report: ImportReport) -> None:
+        """Where the data was found: the sheet, its header, its columns."""
         self.stdout.write(
             f"Sheet “{report.sheet_title}”, header on row {report.header_row}; "
             f"columns: {', '.join(report.columns)}."
@@ -55,22 +66,23 @@ class Command(BaseCommand):
             self.stdout.write(f"Columns ignored: {', '.join(report.ignored_headers)}.")
         for number, text in report.headings:
             self.stdout.write(f"  row {number}: a section heading, not an opportunity: “{text}”")
-        for row in report.rows:
-            if row.action == "unchanged" and not row.warnings and not dry_run:
-                continue
-            details = f": {'; '.join(row.details)}" if row.details else ""
-            line = f"  row {row.number}: {row.action} “{row.name}” ({row.host_name}){details}"
-            self.stdout.write(self.style.ERROR(line) if row.action == "refused" else line)
-            if dry_run:
-                if row.action == "create":
-                    for label, value in row.values:
-                        self.stdout.write(f"      {capfirst(label)}: {value}")
-                for label, old, new in row.changes:
-                    self.stdout.write(f"      {capfirst(label)}: {old} → {new}")
-            for warning in row.warnings:
-                self.stdout.write(self.style.WARNING(f"      warning: {warning}"))
-        if report.new_specialties:
-            self.stdout.write(f"New specialties: {', '.join(report.new_specialties)}.")
+
+    def write_row(self, row: ImportRowResult, *, dry_run: bool) -> None:
+        details = f": {'; '.join(row.details)}" if row.details else ""
+        line = f"  row {row.number}: {row.action} “{row.name}” ({row.host_name}){details}"
+        self.stdout.write(self.style.ERROR(line) if row.action == "refused" else line)
+        if dry_run:
+            # What would be written: a new entry's values, an update's old → new.
+            if row.action == "create":
+                for label, value in row.values:
+                    self.stdout.write(f"      {capfirst(label)}: {value}")
+            for label, old, new in row.changes:
+                self.stdout.write(f"      {capfirst(label)}: {old} → {new}")
+        for warning in row.warnings:
+            self.stdout.write(self.style.WARNING(f"      warning: {warning}"))
+
+    def write_summary(self, report: ImportReport, *, dry_run: bool, publish: bool) -> None:
+        """The counts; a strict import that wrote nothing fails the command."""
         counts = report.counts
         summary = (
             f"{counts['create']} created{'' if publish else ' as drafts'}, {counts['update']} updated, "
