@@ -33,6 +33,7 @@ from django.core.validators import URLValidator, validate_email
 from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
+from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.utils.datetime import from_excel
 
 from mentorship.xlsx import FORMULA_TRIGGERS
@@ -357,9 +358,13 @@ class _SheetScan:
 
     def resolve_links(self, targets: dict[str, str]) -> None:
         for ref, rel_id in self.link_ids:
-            if rel_id in targets:
+            if rel_id not in targets:
+                continue
+            try:
                 column, row = coordinate_from_string(ref.split(":")[0])
                 self.layout.links[(row, range_boundaries(f"{column}1")[0])] = targets[rel_id]
+            except (CellCoordinatesException, ValueError, TypeError):
+                continue  # a link on no readable cell: the cell's text still imports
 
 
 def _free(elem) -> None:

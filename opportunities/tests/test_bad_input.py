@@ -413,3 +413,21 @@ class TestHostileWorkbooks:
             tracemalloc.stop()
         assert report.counts["create"] == 2
         assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_a_hyperlink_on_no_readable_cell_is_ignored(learner_types):
+    """A tampered workbook's link reference that names no cell: the rows still
+    import, the link is dropped, and nothing raises."""
+    wb = Workbook()
+    for row in SMALL:
+        wb.active.append(row)
+    wb.active["A2"].hyperlink = "https://kept.example.org/"
+    handle = io.BytesIO()
+    wb.save(handle)
+    content = repack(
+        handle.getvalue(), replace={SHEET: lambda xml: xml.replace(b'ref="A2"', b'ref="NOT A CELL"')}
+    )
+    assert b"NOT A CELL" in zipfile.ZipFile(io.BytesIO(content)).read(SHEET)
+    report = opportunity_import(source=io.BytesIO(content))
+    assert report.counts["create"] == 2
+    assert Opportunity.objects.get(name="Kept").website == ""
