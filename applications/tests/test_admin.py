@@ -14,7 +14,7 @@ from applications.models import (
     Status,
     StatusChange,
 )
-from applications.tests.factories import (
+from tests.factories import (
     ApplicationFactory,
     learner_type,
     make_mentee_application,

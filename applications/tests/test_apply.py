@@ -5,9 +5,9 @@ from django.test import Client
 
 from applications.models import Answer, Application, IdentityDisclosure, Role, Status, StatusChange
 from applications.tests.conftest import identity_data, lt, mentee_data, mentor_data
-from applications.tests.factories import make_mentee_application
 from conftest import make_user
 from programs.models import MenteeIntake, MentorRecruitment, Program
+from tests.factories import make_mentee_application
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from applications import demo as applications_demo
 from applications.models import Application, IdentityDisclosure, Role, Status
-from applications.tests.factories import make_mentee_application
 from conftest import PASSWORD, assert_accessible, assert_keyboard_reaches_everything, login
+from tests.factories import make_mentee_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

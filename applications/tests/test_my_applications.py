@@ -6,7 +6,7 @@ from django.test import Client
 from applications.models import Application, IdentityDisclosure, Status, StatusChange
 from applications.services import application_transition
 from applications.tests.conftest import identity_data, lt, mentee_data
-from applications.tests.factories import ApplicationFactory, make_mentee_application, make_mentor_application
+from tests.factories import ApplicationFactory, make_mentee_application, make_mentor_application
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from applications import services
 from applications.models import IdentityDisclosure, Role, Status, StatusChange
-from applications.tests.factories import ApplicationFactory, ProgramFactory, make_mentee_application
 from notifications.models import OutgoingEmail
+from tests.factories import ApplicationFactory, ProgramFactory, make_mentee_application
 
 pytestmark = pytest.mark.django_db
 

@@ -57,7 +57,7 @@ def test_the_skip_link_moves_to_main(page, demo):
 
 def test_staff_onboard_a_coordinator_who_then_sees_only_their_program(page, live_server, settings, staff):
     from notifications.models import OutgoingEmail
-    from programs.tests.factories import make_program
+    from tests.factories import make_program
 
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     settings.SITE_URL = live_server.url
