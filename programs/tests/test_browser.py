@@ -4,19 +4,25 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import assert_accessible, assert_keyboard_reaches_everything, login, mfa_set_up
+from programs.models import SiteContent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_landing_and_program_pages(page, demo):
+    SiteContent.objects.filter(pk=1).update(
+        title="Our Programs", equity_intro="Why equity mentorship matters."
+    )
+    demo["dmp"].outcomes.create(text="A mentor who shares your path", order=99)
+    demo["ilead"].tiers.filter(number=2).update(description="Seniors paired with residents.")
     page.goto("/")
-    assert page.get_by_role("heading", name="Mentorship Programs", level=1).is_visible()
-    assert page.get_by_text("environmental scan of Temerty Medicine").is_visible()
+    assert page.get_by_role("heading", name="Our Programs", level=1).is_visible()
+    assert page.get_by_text("Why equity mentorship matters.").is_visible()
     assert_accessible(page, "landing")
 
-    page.get_by_role("link", name="DMP", exact=True).click()
+    page.get_by_role("link", name=demo["dmp"].name, exact=True).click()
     page.wait_for_url("**/programs/dmp/")
-    assert page.get_by_text("Increased sense of belonging").is_visible()
+    assert page.get_by_text("A mentor who shares your path").is_visible()
     assert (
         page.get_by_role("link", name="Apply as a mentee").get_attribute("href")
         == "/programs/dmp/apply/mentee/"
@@ -28,9 +34,9 @@ def test_landing_and_program_pages(page, demo):
     assert_accessible(page, "program-dmp")
 
     page.goto("/")
-    page.get_by_role("link", name="iLEAD", exact=True).click()
+    page.get_by_role("link", name=demo["ilead"].name, exact=True).click()
     page.wait_for_url("**/programs/ilead/")
-    assert page.get_by_text("current upper year medical students with resident physicians").is_visible()
+    assert page.get_by_text("Seniors paired with residents.").is_visible()
     assert_accessible(page, "program-ilead")
 
 
