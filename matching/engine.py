@@ -678,10 +678,21 @@ def _place_rows(
     check over the arcs shows every reduced cost stays non-negative.
 
     If some row can reach no free column, not every row can be placed.  From
-    then on (``_finish_with_dummy``) each row may also go to a dummy
-    "unmatched" column at a cost ``big`` larger than any difference of total
-    costs, which makes the optimum lexicographic: most rows placed first,
-    then least cost.
+    then on (that row included, searched again) each row may also go to a
+    dummy "unmatched" column ``m`` (never full, potential ``pt``) at a cost
+    ``big`` (``_dummy_cost``) larger than any difference of total costs, which
+    makes the optimum lexicographic: most rows placed first, then least cost;
+    the rows placed so far, all on real columns, are still the cheapest
+    placement of themselves.  The rows do not list the arc: the scans start
+    from it (it is the dearest), and a search settling a column also offers
+    each of its rows the way out to the dummy.  Those searches are forward
+    only (the dummy has no reverse arcs), and a row at the dummy never moves
+    again (the dummy is never settled); it is returned as -1.  (This used to
+    be a second copy of the search loop; the one loop with the dummy's checks
+    measured the same on the benchmark's case, 0.130-0.136 s against
+    0.134-0.138 s CPU over four fresh processes each, and 3% slower where the
+    dummy is used, 0.94-0.97 s against 0.91-0.94 s on 10,000 mentees and
+    9,800 places.)
 
     Warm start.  The arcs between the sink and the columns are the only ones
     that need the columns with room to share ``pt``; everything else above
@@ -719,11 +730,12 @@ def _place_rows(
             full[j] = True
             del nonfull[j]
 
-    # Search labels, valid when the stamp equals the search's number.
-    fd = [0] * m  # forward distance of a column
-    fst = [0] * m
-    fpred = [0] * m  # row whose arc reached the column
-    fpc = [0] * m  # cost of that arc
+    # Search labels, valid when the stamp equals the search's number; one
+    # more column for the dummy (see below).
+    fd = [0] * (m + 1)  # forward distance of a column
+    fst = [0] * (m + 1)
+    fpred = [0] * (m + 1)  # row whose arc reached the column
+    fpc = [0] * (m + 1)  # cost of that arc
     bd = [0] * m  # backward distance of a column (to the sink)
     bst = [0] * m
     bsucc = [0] * m  # row that leaves the column on the path ...
@@ -732,16 +744,28 @@ def _place_rows(
     rarcs: list[list[int]] | None = None  # row, cost, row, cost... listing each column
     threshold = BIDIRECTIONAL_AFTER
     stamp = 0
+    # The dummy column ``m`` ("unmatched"), once a row can reach no free
+    # column (see the docstring): every row has an arc to it of cost ``big``,
+    # the dearest of its arcs, which the rows do not list; 0 until then.
+    big = 0
 
-    for i in range(n):
+    i = 0
+    while i < n:
         row = arcs[i]
         if not row or asg[i] >= 0:
+            i += 1
             continue  # no arcs, or seeded
         # pi(i) = max_j (pi(j) - c): the row's cheapest arcs get reduced cost 0.
-        best = -_INF
-        bj = -1
-        bc = 0
-        bfree = False
+        if big:
+            best = pt - big  # the dummy column's value
+            bj = m
+            bc = big
+            bfree = True
+        else:
+            best = -_INF
+            bj = -1
+            bc = 0
+            bfree = False
         it = iter(row)
         for j, c in zip(it, it):
             if pt - c < best:
@@ -764,6 +788,7 @@ def _place_rows(
             if load[bj] == cap[bj]:
                 full[bj] = True
                 del nonfull[bj]
+            i += 1
             continue
 
         # A warm search first looks only for paths shorter than ``limit``,
@@ -774,6 +799,11 @@ def _place_rows(
             st = stamp
             mu = limit  # length of the best path found so far, or the limit
             meet = -1  # column where that path was found
+            if big:  # row i straight to the dummy
+                mu = best + big - pt
+                meet = m
+                fpred[m] = i
+                fpc[m] = big
             heap = []
             it = iter(row)
             for j, c in zip(it, it):
@@ -852,6 +882,11 @@ def _place_rows(
                     pj = pc[j]
                     for r in held[j]:
                         base = d + pj - ac[r]
+                        if big and base + big - pt < mu:  # r gives its place up
+                            mu = base + big - pt
+                            meet = m
+                            fpred[m] = r
+                            fpc[m] = big
                         cut = mu - base + pt  # c >= cut means nd >= mu
                         it = iter(arcs[r])
                         for j2, c in zip(it, it):
@@ -887,9 +922,15 @@ def _place_rows(
         if meet < 0:
             if warm:
                 return None  # the dummy column needs the cold invariant
-            # No augmenting path: from here on rows may stay unmatched.
-            _finish_with_dummy(i, arcs, cap, cmax, asg, ac, held, load, full, pc, pt)
-            break
+            # No augmenting path: from here on rows may stay unmatched.  Row
+            # i is searched again, with the dummy column.
+            big = _dummy_cost(n, cmax, asg, ac, pc, pt)
+            threshold = _INF  # forward searches only: the dummy has no reverse arcs
+            cap = [*cap, n + 1]  # (a copy: the caller's list stays as it is)
+            held.append([])
+            load.append(0)
+            full.append(False)
+            continue
 
         # Potential update (see the docstring); row i's own potential becomes
         # implicit once it is placed.
@@ -935,6 +976,9 @@ def _place_rows(
         if load[v] == cap[v]:
             full[v] = True
             del nonfull[v]
+        i += 1
+    if big:
+        return [-1 if j == m else j for j in asg]
     if warm and nonfull:
         # Optimal if moving a row into a column with room never pays: every
         # column with room must have a potential >= that of every used column.
@@ -944,171 +988,18 @@ def _place_rows(
     return asg
 
 
-def _finish_with_dummy(
-    start: int,
-    arcs: Sequence[Row],
-    cap: list[int],
-    cmax: int,
-    asg: list[int],
-    ac: list[int],
-    held: list[list[int]],
-    load: list[int],
-    full: list[bool],
-    pc: list[int],
-    pt: int,
-) -> None:
-    """Place rows ``start..`` when not every row can be placed (in place).
+def _dummy_cost(n: int, cmax: int, asg: list[int], ac: list[int], pc: list[int], pt: int) -> int:
+    """The cost ``big`` of a row's arc to the dummy column (see ``_place_rows``).
 
-    Each row may also take a dummy column ``U`` (never full, potential ``pt``)
-    at cost ``big``.  Since ``big`` exceeds ``n * cmax``, one more placed row
-    always beats any saving in cost, so the min-cost assignment with ``U`` is
-    the lexicographic optimum; the rows placed so far, all on real columns,
-    are still the cheapest placement of themselves.  ``big`` is also at least
-    ``pt - pi(r)`` for every placed row ``r`` (``pi(r) = pc[asg[r]] - ac[r]``),
-    so the arcs to ``U`` start with non-negative reduced costs.  Searches are
-    plain (forward) Dijkstra; a row sent to ``U`` is unmatched (-1 in
-    ``asg``), and its potential ``pt - big`` keeps its arc to ``U`` tight.
+    It exceeds ``n * cmax``, so one more placed row always beats any saving in
+    cost, and it is at least ``pt - pi(r)`` for every placed row ``r``
+    (``pi(r) = pc[asg[r]] - ac[r]``), so the arcs to the dummy start with
+    non-negative reduced costs.
     """
-    n = len(arcs)
-    m = len(cap)
     big = (n + 1) * (cmax + 1) + 1
-    for r in range(start):
-        if asg[r] >= 0:
-            gap = pt - pc[asg[r]] + ac[r]
+    for r, j in enumerate(asg):
+        if j >= 0:
+            gap = pt - pc[j] + ac[r]
             if gap >= big:
                 big = gap + 1
-    dummy = -2
-    fd = [0] * m
-    fst = [0] * m
-    fpred = [0] * m
-    fpc = [0] * m
-    stamp = 0
-    for i in range(start, n):
-        row = arcs[i]
-        if not row:
-            continue
-        best = pt - big  # value of the dummy column
-        bj = dummy
-        bc = 0
-        bfree = True
-        it = iter(row)
-        for j, c in zip(it, it):
-            if pt - c < best:
-                break  # sorted by cost and pc[j] <= pt: nothing better follows
-            v = pc[j] - c
-            if v > best:
-                best = v
-                bj = j
-                bc = c
-                bfree = not full[j]
-            elif v == best and not bfree and not full[j]:
-                bj = j
-                bc = c
-                bfree = True
-        if bfree:
-            asg[i] = bj
-            if bj >= 0:
-                ac[i] = bc
-                held[bj].append(i)
-                load[bj] += 1
-                if load[bj] == cap[bj]:
-                    full[bj] = True
-            continue
-
-        stamp += 1
-        st = stamp
-        mu = best + big - pt  # row i straight to the dummy
-        meet = dummy
-        urow = i  # row that goes to the dummy if meet == dummy
-        heap = []
-        it = iter(row)
-        for j, c in zip(it, it):
-            d = best - pc[j] + c
-            if full[j]:
-                fst[j] = st
-                fd[j] = d
-                fpred[j] = i
-                fpc[j] = c
-                heap.append((d, j))
-            elif d < mu:
-                mu = d
-                meet = j
-                fpred[j] = i
-                fpc[j] = c
-        heapify(heap)
-        fpopped: list[int] = []
-        while heap:
-            d, j = heappop(heap)
-            if d > fd[j]:
-                continue
-            if d >= mu:
-                break
-            fpopped.append(j)
-            pj = pc[j]
-            for r in held[j]:
-                base = d + pj - ac[r]
-                du = base + big - pt  # r gives its place up and goes unmatched
-                if du < mu:
-                    mu = du
-                    meet = dummy
-                    urow = r
-                cut = mu - base + pt
-                it = iter(arcs[r])
-                for j2, c in zip(it, it):
-                    if c >= cut:
-                        break
-                    nd = base + c - pc[j2]
-                    if nd >= mu:
-                        continue
-                    if not full[j2]:
-                        mu = nd
-                        cut = mu - base + pt
-                        meet = j2
-                        fpred[j2] = r
-                        fpc[j2] = c
-                        continue
-                    if fst[j2] == st:
-                        if nd >= fd[j2]:
-                            continue
-                    else:
-                        fst[j2] = st
-                    fd[j2] = nd
-                    fpred[j2] = r
-                    fpc[j2] = c
-                    heappush(heap, (nd, j2))
-
-        dist = mu
-        for j in fpopped:
-            dj = fd[j]
-            if dj < dist:
-                pc[j] += dj - dist
-
-        path: list[tuple[int, int, int]] = []
-        if meet == dummy:
-            r = urow
-            v = asg[r] if r != i else -1
-            path.append((r, dummy, 0))
-        else:
-            v = meet
-        end = meet
-        while v >= 0:
-            r = fpred[v]
-            path.append((r, v, fpc[v]))
-            if r == i:
-                break
-            v = asg[r]
-        for r, w, c in path:
-            old = asg[r]
-            if old >= 0:
-                held[old].remove(r)
-            asg[r] = w
-            if w >= 0:
-                held[w].append(r)
-                ac[r] = c
-        if end >= 0:
-            load[end] += 1
-            if load[end] == cap[end]:
-                full[end] = True
-    for r in range(n):
-        if asg[r] == dummy:
-            asg[r] = -1
+    return big
