@@ -121,6 +121,12 @@ def _as_list(items: Iterable[Hashable]) -> list[Hashable] | tuple[Hashable, ...]
     return items if isinstance(items, list | tuple) else list(items)
 
 
+def _ranks(seq: Sequence[Hashable]) -> dict[Hashable, int]:
+    """Each item's position in ``seq``; an item listed twice keeps its first."""
+    # Inserting in reverse keeps the first position of a repeated item.
+    return dict(zip(reversed(seq), range(len(seq) - 1, -1, -1), strict=True))
+
+
 # --------------------------------------------------------------------------
 # Stable matching (deferred acceptance)
 # --------------------------------------------------------------------------
@@ -151,22 +157,11 @@ def stable_match(
     n = len(mentee_ids)
 
     # Mentors that can take someone, numbered in mentor_prefs order.
-    mentor_ids: list[Hashable] = []
-    mentor_index: dict[Hashable, int] = {}
-    ranks: list[dict[Hashable, int]] = []  # mentee -> position in the mentor's list
-    lists: list[list[Hashable] | tuple[Hashable, ...]] = []
-    cap: list[int] = []
-    for mentor, prefs in mentor_prefs.items():
-        c = caps.get(mentor, 0)
-        if c <= 0:
-            continue
-        seq = _as_list(prefs)
-        mentor_index[mentor] = len(mentor_ids)
-        mentor_ids.append(mentor)
-        # Inserting in reverse keeps the first position of a repeated mentee.
-        ranks.append(dict(zip(reversed(seq), range(len(seq) - 1, -1, -1), strict=True)))
-        lists.append(seq)
-        cap.append(c)
+    mentor_ids = [mentor for mentor in mentor_prefs if caps.get(mentor, 0) > 0]
+    mentor_index = {mentor: k for k, mentor in enumerate(mentor_ids)}
+    lists = [_as_list(mentor_prefs[mentor]) for mentor in mentor_ids]
+    ranks = [_ranks(seq) for seq in lists]  # mentee -> position in the mentor's list
+    cap = [caps[mentor] for mentor in mentor_ids]
 
     m = len(mentor_ids)
     count = [0] * m
@@ -239,20 +234,8 @@ def blocking_pairs(
     mentors in its order of preference.  A stable matching has none.
     """
     caps = _validated_capacities(capacities)
-    ranks: dict[Hashable, dict[Hashable, int]] = {}
-    for mentor, prefs in mentor_prefs.items():
-        seq = _as_list(prefs)
-        ranks[mentor] = dict(zip(reversed(seq), range(len(seq) - 1, -1, -1), strict=True))
-
-    load: dict[Hashable, int] = {}
-    worst: dict[Hashable, float] = {}
-    for mentee, mentor in matching.items():
-        if mentor is None:
-            continue
-        load[mentor] = load.get(mentor, 0) + 1
-        rank = ranks.get(mentor, {}).get(mentee, _INF)
-        if rank > worst.get(mentor, -1):
-            worst[mentor] = rank
+    ranks = {mentor: _ranks(_as_list(prefs)) for mentor, prefs in mentor_prefs.items()}
+    load, worst = _loads(matching, ranks)
 
     out: list[tuple[Mentee, Mentor]] = []
     for mentee, prefs in mentee_prefs.items():
@@ -272,6 +255,23 @@ def blocking_pairs(
             if load.get(mentor, 0) < caps.get(mentor, 0) or rank < worst.get(mentor, -1):
                 out.append((mentee, mentor))
     return out
+
+
+def _loads(
+    matching: Mapping[Mentee, Mentor | None], ranks: Mapping[Mentor, Mapping[Mentee, int]]
+) -> tuple[dict[Mentor, int], dict[Mentor, float]]:
+    """How many mentees each mentor of ``matching`` holds, and the rank of its
+    worst one (infinite for a mentee it does not list)."""
+    load: dict[Hashable, int] = {}
+    worst: dict[Hashable, float] = {}
+    for mentee, mentor in matching.items():
+        if mentor is None:
+            continue
+        load[mentor] = load.get(mentor, 0) + 1
+        rank = ranks.get(mentor, {}).get(mentee, _INF)
+        if rank > worst.get(mentor, -1):
+            worst[mentor] = rank
+    return load, worst
 
 
 # --------------------------------------------------------------------------
@@ -351,39 +351,7 @@ def _optimal_match(
     top = max(values, default=0)
     cmax = top - min(values, default=0)
 
-    # One int object per distinct cost when there are few (the usual case of
-    # integer scores), rather than one per pair: the solver then reads far
-    # less memory.
-    costs: list[int] | None = list(range(cmax + 1)) if cmax <= 1 << 16 else None
-    mentee_ids: list[Hashable] = []
-    mentee_index: dict[Hashable, int] = {}
-    mentor_ids: list[Hashable] = []
-    mentor_index: dict[Hashable, int] = {}  # -1 for mentors without capacity
-    row_arcs: list[list[tuple[int, int]]] = []  # (column, cost) of each row
-    degree: list[int] = []
-    try:
-        for (mentee, mentor), v in zip(scores, values, strict=True):
-            i = mentee_index.get(mentee)
-            if i is None:
-                i = mentee_index[mentee] = len(mentee_ids)
-                mentee_ids.append(mentee)
-                row_arcs.append([])
-            j = mentor_index.get(mentor)
-            if j is None:
-                if caps.get(mentor, 0) > 0:
-                    j = mentor_index[mentor] = len(mentor_ids)
-                    mentor_ids.append(mentor)
-                    degree.append(0)
-                else:
-                    j = mentor_index[mentor] = -1
-            if j >= 0:
-                row_arcs[i].append((j, top - v if costs is None else costs[top - v]))
-                degree[j] += 1
-    except (TypeError, ValueError):
-        for key in scores:
-            if not isinstance(key, tuple) or len(key) != 2:
-                raise TypeError(f"score keys must be (mentee, mentor) pairs, got {key!r}") from None
-        raise
+    mentee_ids, mentor_ids, row_arcs, degree = _arcs(scores, values, caps, top, cmax)
 
     n = len(mentee_ids)
     m = len(mentor_ids)
@@ -425,6 +393,53 @@ def _optimal_match(
         mentor_ids.append(None)  # so that column -1 reads as unmatched
         result = dict(zip(mentee_ids, map(mentor_ids.__getitem__, assigned), strict=True))
     return result
+
+
+def _arcs(
+    scores: Mapping[tuple[Mentee, Mentor], float],
+    values: list[int],
+    caps: Mapping[Mentor, int],
+    top: int,
+    cmax: int,
+) -> tuple[list[Hashable], list[Hashable], list[list[tuple[int, int]]], list[int]]:
+    """Number the mentees and the mentors with capacity (first seen, first
+    numbered) and list each mentee's ``(mentor, cost)`` arcs, cost being
+    ``top - score``.  Returns the mentees, the mentors, the arcs of each
+    mentee and the number of arcs of each mentor."""
+    # One int object per distinct cost when there are few (the usual case of
+    # integer scores), rather than one per pair: the solver then reads far
+    # less memory.
+    costs: list[int] | None = list(range(cmax + 1)) if cmax <= 1 << 16 else None
+    mentee_ids: list[Hashable] = []
+    mentee_index: dict[Hashable, int] = {}
+    mentor_ids: list[Hashable] = []
+    mentor_index: dict[Hashable, int] = {}  # -1 for mentors without capacity
+    row_arcs: list[list[tuple[int, int]]] = []  # (column, cost) of each row
+    degree: list[int] = []
+    try:
+        for (mentee, mentor), v in zip(scores, values, strict=True):
+            i = mentee_index.get(mentee)
+            if i is None:
+                i = mentee_index[mentee] = len(mentee_ids)
+                mentee_ids.append(mentee)
+                row_arcs.append([])
+            j = mentor_index.get(mentor)
+            if j is None:
+                if caps.get(mentor, 0) > 0:
+                    j = mentor_index[mentor] = len(mentor_ids)
+                    mentor_ids.append(mentor)
+                    degree.append(0)
+                else:
+                    j = mentor_index[mentor] = -1
+            if j >= 0:
+                row_arcs[i].append((j, top - v if costs is None else costs[top - v]))
+                degree[j] += 1
+    except (TypeError, ValueError):
+        for key in scores:
+            if not isinstance(key, tuple) or len(key) != 2:
+                raise TypeError(f"score keys must be (mentee, mentor) pairs, got {key!r}") from None
+        raise
+    return mentee_ids, mentor_ids, row_arcs, degree
 
 
 def _flat_row(arcs: list[tuple[int, int]]) -> Row:
@@ -529,6 +544,47 @@ def _auction(
     return None if queue else (price, holders, eps)
 
 
+def _keep_best(
+    arcs: Sequence[Row],
+    cap: list[int],
+    price: list[int],
+    holders: list[list[tuple[int, int, int]]],
+    eps: int,
+) -> tuple[deque[int], list[list[tuple[int, int, int]]]]:
+    """The first half of ``_tighten``: key the auction's rows, keep those at a
+    best column and queue the others.  Returns the queue and, for each
+    column, a min-heap of the ``(key, row, cost)`` of the rows it keeps."""
+    m = len(cap)
+    queue: deque[int] = deque()
+    heaps: list[list[tuple[int, int, int]]] = []  # min-heaps of (key, row, cost)
+    for j in range(m):
+        pj = price[j]
+        kept = []
+        for bid, r, cj in holders[j]:
+            key = bid - eps
+            if key < pj:
+                v2 = _INF  # least cost + price over the row's other columns
+                it = iter(arcs[r])
+                for k, c in zip(it, it):
+                    if c >= v2:
+                        break  # sorted by cost and prices >= 0: no better total follows
+                    if k != j and c + price[k] < v2:
+                        v2 = c + price[k]
+                if v2 == _INF:
+                    key = pj  # no other column: always at its best
+                elif cj + pj <= v2:
+                    key = v2 - cj
+                else:
+                    queue.append(r)
+                    continue
+            kept.append((key, r, cj))
+        heapify(kept)
+        heaps.append(kept)
+        if len(kept) == cap[j]:
+            price[j] = kept[0][0]  # >= pj: every key kept is
+    return queue, heaps
+
+
 def _tighten(
     arcs: Sequence[Row],
     cap: list[int],
@@ -560,35 +616,7 @@ def _tighten(
     prices in ``price``.
     """
     m = len(cap)
-    queue: deque[int] = deque()
-    heaps: list[list[tuple[int, int, int]]] = []  # min-heaps of (key, row, cost)
-    for j in range(m):
-        pj = price[j]
-        kept = []
-        for bid, r, cj in holders[j]:
-            key = bid - eps
-            if key < pj:
-                v2 = _INF  # least cost + price over the row's other columns
-                it = iter(arcs[r])
-                for k, c in zip(it, it):
-                    if c >= v2:
-                        break  # sorted by cost and prices >= 0: no better total follows
-                    if k != j:
-                        v = c + price[k]
-                        if v < v2:
-                            v2 = v
-                if v2 == _INF:
-                    key = pj  # no other column: always at its best
-                elif cj + pj <= v2:
-                    key = v2 - cj
-                else:
-                    queue.append(r)
-                    continue
-            kept.append((key, r, cj))
-        heapify(kept)
-        heaps.append(kept)
-        if len(kept) == cap[j]:
-            price[j] = kept[0][0]  # >= pj: every key kept is
+    queue, heaps = _keep_best(arcs, cap, price, holders, eps)
 
     budget = TIGHTEN_BIDS_PER_ROW * len(queue)
     while queue and budget > 0:
@@ -626,7 +654,7 @@ def _tighten(
     return [(r, j, c) for j in range(m) for _, r, c in heaps[j]]
 
 
-def _place_rows(
+def _place_rows(  # noqa: C901 (the hot search loop, see ruff.toml)
     arcs: Sequence[Row],
     cap: list[int],
     cmax: int,
