@@ -82,7 +82,7 @@ def test_staff_onboard_a_coordinator_who_then_sees_only_their_program(page, live
     expect(
         page.get_by_role("link", name="Enter an email address in the form name@example.com.")
     ).to_be_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()  # its script moves the focus: wait for it
     assert_accessible(page, "admin-coordinators-error")
 
     page.get_by_label("Email address").fill("new.coordinator@example.edu")
