@@ -5,11 +5,11 @@ publisher is queued behind its locks (or, were the locking broken, inside the
 section too), so the publications surely overlap."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection
 
+from conftest import wait_for
 from matching import services
 from matching.models import Match, MatchStatus, Round, RoundStatus
 from tests.factories import accepted_mentee, accepted_mentor
@@ -57,14 +57,12 @@ class Publishers:
                 if index != self.local.index
             )
 
-    def hold(self, timeout: float = 15.0) -> None:
+    def hold(self) -> None:
         with self.lock:
             self.inside.add(self.local.index)
-        deadline = time.monotonic() + timeout
-        while not self.others_queued_or_inside():
-            if time.monotonic() > deadline:
-                raise AssertionError("the other publishers never reached the locks")
-            time.sleep(0.01)  # polling a condition with a deadline
+        wait_for(
+            self.others_queued_or_inside, timeout=15, interval=0.01, what="the others to reach the locks"
+        )
 
     def run(self, *jobs):
         barrier = threading.Barrier(len(jobs))
