@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -111,20 +114,45 @@ def coordinator_of(db):
     return make
 
 
+# --- Waiting for events ----------------------------------------------------
+
+
+def wait_for(condition, *, timeout: float = 30.0, what: str = "the condition", interval: float = 0.05):
+    """Poll ``condition`` until it returns something truthy, and return that;
+    fail after ``timeout`` seconds. Tests wait for an event this way, never for
+    a fixed sleep, so they cannot pass by luck."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
 # --- Celery on a real broker ---------------------------------------------
 
 
-@pytest.fixture
-def celery_broker():
-    """The Celery app publishing to the Redis at REDIS_URL instead of running
-    tasks in-process (skipped without REDIS_URL). Yields ``use(url)``, which
-    points the publisher elsewhere (a closed port is a broker that is down)."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL not set")
+BROKER_ENVIRON = ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL")
+
+
+@contextmanager
+def celery_publishing_to(url: str):
+    """The Celery app publishing to ``url`` instead of running tasks
+    in-process. Yields ``use(url)``, which points the publisher elsewhere (a
+    closed port is a broker that is down). Afterwards the broker URL and eager
+    mode are the configuration's again, and no pooled connection to the test's
+    broker is left behind.
+
+    Celery reads CELERY_BROKER_URL (and _READ_/_WRITE_) from the environment
+    before its configuration, so while the test runs they are taken out of it:
+    with them exported, as the README's worker instructions do, the test would
+    otherwise publish to that broker, whatever ``use`` said."""
     from mentorship.celery import app
 
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    saved_environ = {name: os.environ.pop(name) for name in BROKER_ENVIRON if name in os.environ}
 
     def use(broker_url: str) -> None:
         # Even eager tasks take a producer from the pool; drop the pools made
@@ -137,9 +165,77 @@ def celery_broker():
     try:
         yield use
     finally:
+        os.environ.update(saved_environ)
         app.conf.update(saved)
         app._pool = None
         app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_broker():
+    """celery_publishing_to the Redis at REDIS_URL (skipped without it), on an
+    empty Redis database."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL not set")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()  # no messages left from another test
+    try:
+        with celery_publishing_to(url) as use:
+            yield use
+    finally:
+        redis.Redis.from_url(url).flushdb()
+
+
+class CeleryWorker:
+    """What the worker has run: ``runs`` holds (task name, args, state) for
+    each task execution that finished, in order."""
+
+    def __init__(self):
+        self.runs: list[tuple[str, tuple, str]] = []
+        self._lock = threading.Lock()
+
+    def record(self, sender=None, args=None, state=None, **kwargs) -> None:
+        with self._lock:
+            self.runs.append((sender.name, tuple(args or ()), state))
+
+    def finished(self, task: str) -> list[tuple[tuple, str]]:
+        with self._lock:
+            return [(args, state) for name, args, state in self.runs if name == task]
+
+    def wait_for_runs(self, task: str, count: int, *, timeout: float = 30.0) -> list[tuple[tuple, str]]:
+        """Wait until ``task`` has finished ``count`` times; returns each
+        run's (args, state)."""
+        try:
+            return wait_for(
+                lambda: len(runs := self.finished(task)) >= count and runs,
+                timeout=timeout,
+                what=f"{count} run(s) of {task}",
+            )
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; finished so far: {self.runs}") from None
+
+
+@pytest.fixture
+def celery_worker(celery_broker):
+    """A Celery worker (a thread of this process, so it shares the test
+    database and ``mailoutbox``) consuming from the Redis at REDIS_URL. The
+    test enqueues as production does, then waits with ``wait_for_runs`` for the
+    worker to report the executions it expects. (notifications/tests/
+    test_faults.py runs the worker as another process instead, to kill it.)"""
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+
+    from mentorship.celery import app
+
+    worker = CeleryWorker()
+    task_postrun.connect(worker.record, weak=False)
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+            yield worker
+    finally:
+        task_postrun.disconnect(worker.record)
 
 
 # --- Browser harness -------------------------------------------------------

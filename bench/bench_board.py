@@ -46,9 +46,9 @@ def main() -> None:
 
         from matching import services
         from matching.models import MatchSource, Round
-        from matching.tests.factories import populate
         from mentorship.management.commands.seed_demo import Command
         from programs.models import Program
+        from tests.factories import populate
 
         Command().seed()
         dmp = Program.objects.get(slug="dmp")

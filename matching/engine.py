@@ -121,6 +121,12 @@ def _as_list(items: Iterable[Hashable]) -> list[Hashable] | tuple[Hashable, ...]
     return items if isinstance(items, list | tuple) else list(items)
 
 
+def _ranks(seq: Sequence[Hashable]) -> dict[Hashable, int]:
+    """Each item's position in ``seq``; an item listed twice keeps its first."""
+    # Inserting in reverse keeps the first position of a repeated item.
+    return dict(zip(reversed(seq), range(len(seq) - 1, -1, -1), strict=True))
+
+
 # --------------------------------------------------------------------------
 # Stable matching (deferred acceptance)
 # --------------------------------------------------------------------------
@@ -151,22 +157,11 @@ def stable_match(
     n = len(mentee_ids)
 
     # Mentors that can take someone, numbered in mentor_prefs order.
-    mentor_ids: list[Hashable] = []
-    mentor_index: dict[Hashable, int] = {}
-    ranks: list[dict[Hashable, int]] = []  # mentee -> position in the mentor's list
-    lists: list[list[Hashable] | tuple[Hashable, ...]] = []
-    cap: list[int] = []
-    for mentor, prefs in mentor_prefs.items():
-        c = caps.get(mentor, 0)
-        if c <= 0:
-            continue
-        seq = _as_list(prefs)
-        mentor_index[mentor] = len(mentor_ids)
-        mentor_ids.append(mentor)
-        # Inserting in reverse keeps the first position of a repeated mentee.
-        ranks.append(dict(zip(reversed(seq), range(len(seq) - 1, -1, -1), strict=True)))
-        lists.append(seq)
-        cap.append(c)
+    mentor_ids = [mentor for mentor in mentor_prefs if caps.get(mentor, 0) > 0]
+    mentor_index = {mentor: k for k, mentor in enumerate(mentor_ids)}
+    lists = [_as_list(mentor_prefs[mentor]) for mentor in mentor_ids]
+    ranks = [_ranks(seq) for seq in lists]  # mentee -> position in the mentor's list
+    cap = [caps[mentor] for mentor in mentor_ids]
 
     m = len(mentor_ids)
     count = [0] * m
@@ -239,20 +234,8 @@ def blocking_pairs(
     mentors in its order of preference.  A stable matching has none.
     """
     caps = _validated_capacities(capacities)
-    ranks: dict[Hashable, dict[Hashable, int]] = {}
-    for mentor, prefs in mentor_prefs.items():
-        seq = _as_list(prefs)
-        ranks[mentor] = dict(zip(reversed(seq), range(len(seq) - 1, -1, -1), strict=True))
-
-    load: dict[Hashable, int] = {}
-    worst: dict[Hashable, float] = {}
-    for mentee, mentor in matching.items():
-        if mentor is None:
-            continue
-        load[mentor] = load.get(mentor, 0) + 1
-        rank = ranks.get(mentor, {}).get(mentee, _INF)
-        if rank > worst.get(mentor, -1):
-            worst[mentor] = rank
+    ranks = {mentor: _ranks(_as_list(prefs)) for mentor, prefs in mentor_prefs.items()}
+    load, worst = _loads(matching, ranks)
 
     out: list[tuple[Mentee, Mentor]] = []
     for mentee, prefs in mentee_prefs.items():
@@ -272,6 +255,23 @@ def blocking_pairs(
             if load.get(mentor, 0) < caps.get(mentor, 0) or rank < worst.get(mentor, -1):
                 out.append((mentee, mentor))
     return out
+
+
+def _loads(
+    matching: Mapping[Mentee, Mentor | None], ranks: Mapping[Mentor, Mapping[Mentee, int]]
+) -> tuple[dict[Mentor, int], dict[Mentor, float]]:
+    """How many mentees each mentor of ``matching`` holds, and the rank of its
+    worst one (infinite for a mentee it does not list)."""
+    load: dict[Hashable, int] = {}
+    worst: dict[Hashable, float] = {}
+    for mentee, mentor in matching.items():
+        if mentor is None:
+            continue
+        load[mentor] = load.get(mentor, 0) + 1
+        rank = ranks.get(mentor, {}).get(mentee, _INF)
+        if rank > worst.get(mentor, -1):
+            worst[mentor] = rank
+    return load, worst
 
 
 # --------------------------------------------------------------------------
@@ -351,39 +351,7 @@ def _optimal_match(
     top = max(values, default=0)
     cmax = top - min(values, default=0)
 
-    # One int object per distinct cost when there are few (the usual case of
-    # integer scores), rather than one per pair: the solver then reads far
-    # less memory.
-    costs: list[int] | None = list(range(cmax + 1)) if cmax <= 1 << 16 else None
-    mentee_ids: list[Hashable] = []
-    mentee_index: dict[Hashable, int] = {}
-    mentor_ids: list[Hashable] = []
-    mentor_index: dict[Hashable, int] = {}  # -1 for mentors without capacity
-    row_arcs: list[list[tuple[int, int]]] = []  # (column, cost) of each row
-    degree: list[int] = []
-    try:
-        for (mentee, mentor), v in zip(scores, values, strict=True):
-            i = mentee_index.get(mentee)
-            if i is None:
-                i = mentee_index[mentee] = len(mentee_ids)
-                mentee_ids.append(mentee)
-                row_arcs.append([])
-            j = mentor_index.get(mentor)
-            if j is None:
-                if caps.get(mentor, 0) > 0:
-                    j = mentor_index[mentor] = len(mentor_ids)
-                    mentor_ids.append(mentor)
-                    degree.append(0)
-                else:
-                    j = mentor_index[mentor] = -1
-            if j >= 0:
-                row_arcs[i].append((j, top - v if costs is None else costs[top - v]))
-                degree[j] += 1
-    except (TypeError, ValueError):
-        for key in scores:
-            if not isinstance(key, tuple) or len(key) != 2:
-                raise TypeError(f"score keys must be (mentee, mentor) pairs, got {key!r}") from None
-        raise
+    mentee_ids, mentor_ids, row_arcs, degree = _arcs(scores, values, caps, top, cmax)
 
     n = len(mentee_ids)
     m = len(mentor_ids)
@@ -425,6 +393,53 @@ def _optimal_match(
         mentor_ids.append(None)  # so that column -1 reads as unmatched
         result = dict(zip(mentee_ids, map(mentor_ids.__getitem__, assigned), strict=True))
     return result
+
+
+def _arcs(
+    scores: Mapping[tuple[Mentee, Mentor], float],
+    values: list[int],
+    caps: Mapping[Mentor, int],
+    top: int,
+    cmax: int,
+) -> tuple[list[Hashable], list[Hashable], list[list[tuple[int, int]]], list[int]]:
+    """Number the mentees and the mentors with capacity (first seen, first
+    numbered) and list each mentee's ``(mentor, cost)`` arcs, cost being
+    ``top - score``.  Returns the mentees, the mentors, the arcs of each
+    mentee and the number of arcs of each mentor."""
+    # One int object per distinct cost when there are few (the usual case of
+    # integer scores), rather than one per pair: the solver then reads far
+    # less memory.
+    costs: list[int] | None = list(range(cmax + 1)) if cmax <= 1 << 16 else None
+    mentee_ids: list[Hashable] = []
+    mentee_index: dict[Hashable, int] = {}
+    mentor_ids: list[Hashable] = []
+    mentor_index: dict[Hashable, int] = {}  # -1 for mentors without capacity
+    row_arcs: list[list[tuple[int, int]]] = []  # (column, cost) of each row
+    degree: list[int] = []
+    try:
+        for (mentee, mentor), v in zip(scores, values, strict=True):
+            i = mentee_index.get(mentee)
+            if i is None:
+                i = mentee_index[mentee] = len(mentee_ids)
+                mentee_ids.append(mentee)
+                row_arcs.append([])
+            j = mentor_index.get(mentor)
+            if j is None:
+                if caps.get(mentor, 0) > 0:
+                    j = mentor_index[mentor] = len(mentor_ids)
+                    mentor_ids.append(mentor)
+                    degree.append(0)
+                else:
+                    j = mentor_index[mentor] = -1
+            if j >= 0:
+                row_arcs[i].append((j, top - v if costs is None else costs[top - v]))
+                degree[j] += 1
+    except (TypeError, ValueError):
+        for key in scores:
+            if not isinstance(key, tuple) or len(key) != 2:
+                raise TypeError(f"score keys must be (mentee, mentor) pairs, got {key!r}") from None
+        raise
+    return mentee_ids, mentor_ids, row_arcs, degree
 
 
 def _flat_row(arcs: list[tuple[int, int]]) -> Row:
@@ -529,6 +544,47 @@ def _auction(
     return None if queue else (price, holders, eps)
 
 
+def _keep_best(
+    arcs: Sequence[Row],
+    cap: list[int],
+    price: list[int],
+    holders: list[list[tuple[int, int, int]]],
+    eps: int,
+) -> tuple[deque[int], list[list[tuple[int, int, int]]]]:
+    """The first half of ``_tighten``: key the auction's rows, keep those at a
+    best column and queue the others.  Returns the queue and, for each
+    column, a min-heap of the ``(key, row, cost)`` of the rows it keeps."""
+    m = len(cap)
+    queue: deque[int] = deque()
+    heaps: list[list[tuple[int, int, int]]] = []  # min-heaps of (key, row, cost)
+    for j in range(m):
+        pj = price[j]
+        kept = []
+        for bid, r, cj in holders[j]:
+            key = bid - eps
+            if key < pj:
+                v2 = _INF  # least cost + price over the row's other columns
+                it = iter(arcs[r])
+                for k, c in zip(it, it):
+                    if c >= v2:
+                        break  # sorted by cost and prices >= 0: no better total follows
+                    if k != j and c + price[k] < v2:
+                        v2 = c + price[k]
+                if v2 == _INF:
+                    key = pj  # no other column: always at its best
+                elif cj + pj <= v2:
+                    key = v2 - cj
+                else:
+                    queue.append(r)
+                    continue
+            kept.append((key, r, cj))
+        heapify(kept)
+        heaps.append(kept)
+        if len(kept) == cap[j]:
+            price[j] = kept[0][0]  # >= pj: every key kept is
+    return queue, heaps
+
+
 def _tighten(
     arcs: Sequence[Row],
     cap: list[int],
@@ -560,35 +616,7 @@ def _tighten(
     prices in ``price``.
     """
     m = len(cap)
-    queue: deque[int] = deque()
-    heaps: list[list[tuple[int, int, int]]] = []  # min-heaps of (key, row, cost)
-    for j in range(m):
-        pj = price[j]
-        kept = []
-        for bid, r, cj in holders[j]:
-            key = bid - eps
-            if key < pj:
-                v2 = _INF  # least cost + price over the row's other columns
-                it = iter(arcs[r])
-                for k, c in zip(it, it):
-                    if c >= v2:
-                        break  # sorted by cost and prices >= 0: no better total follows
-                    if k != j:
-                        v = c + price[k]
-                        if v < v2:
-                            v2 = v
-                if v2 == _INF:
-                    key = pj  # no other column: always at its best
-                elif cj + pj <= v2:
-                    key = v2 - cj
-                else:
-                    queue.append(r)
-                    continue
-            kept.append((key, r, cj))
-        heapify(kept)
-        heaps.append(kept)
-        if len(kept) == cap[j]:
-            price[j] = kept[0][0]  # >= pj: every key kept is
+    queue, heaps = _keep_best(arcs, cap, price, holders, eps)
 
     budget = TIGHTEN_BIDS_PER_ROW * len(queue)
     while queue and budget > 0:
@@ -626,7 +654,7 @@ def _tighten(
     return [(r, j, c) for j in range(m) for _, r, c in heaps[j]]
 
 
-def _place_rows(
+def _place_rows(  # noqa: C901 (the hot search loop, see ruff.toml)
     arcs: Sequence[Row],
     cap: list[int],
     cmax: int,
@@ -678,10 +706,21 @@ def _place_rows(
     check over the arcs shows every reduced cost stays non-negative.
 
     If some row can reach no free column, not every row can be placed.  From
-    then on (``_finish_with_dummy``) each row may also go to a dummy
-    "unmatched" column at a cost ``big`` larger than any difference of total
-    costs, which makes the optimum lexicographic: most rows placed first,
-    then least cost.
+    then on (that row included, searched again) each row may also go to a
+    dummy "unmatched" column ``m`` (never full, potential ``pt``) at a cost
+    ``big`` (``_dummy_cost``) larger than any difference of total costs, which
+    makes the optimum lexicographic: most rows placed first, then least cost;
+    the rows placed so far, all on real columns, are still the cheapest
+    placement of themselves.  The rows do not list the arc: the scans start
+    from it (it is the dearest), and a search settling a column also offers
+    each of its rows the way out to the dummy.  Those searches are forward
+    only (the dummy has no reverse arcs), and a row at the dummy never moves
+    again (the dummy is never settled); it is returned as -1.  (This used to
+    be a second copy of the search loop; the one loop with the dummy's checks
+    measured the same on the benchmark's case, 0.130-0.136 s against
+    0.134-0.138 s CPU over four fresh processes each, and 3% slower where the
+    dummy is used, 0.94-0.97 s against 0.91-0.94 s on 10,000 mentees and
+    9,800 places.)
 
     Warm start.  The arcs between the sink and the columns are the only ones
     that need the columns with room to share ``pt``; everything else above
@@ -719,11 +758,12 @@ def _place_rows(
             full[j] = True
             del nonfull[j]
 
-    # Search labels, valid when the stamp equals the search's number.
-    fd = [0] * m  # forward distance of a column
-    fst = [0] * m
-    fpred = [0] * m  # row whose arc reached the column
-    fpc = [0] * m  # cost of that arc
+    # Search labels, valid when the stamp equals the search's number; one
+    # more column for the dummy (see below).
+    fd = [0] * (m + 1)  # forward distance of a column
+    fst = [0] * (m + 1)
+    fpred = [0] * (m + 1)  # row whose arc reached the column
+    fpc = [0] * (m + 1)  # cost of that arc
     bd = [0] * m  # backward distance of a column (to the sink)
     bst = [0] * m
     bsucc = [0] * m  # row that leaves the column on the path ...
@@ -732,16 +772,28 @@ def _place_rows(
     rarcs: list[list[int]] | None = None  # row, cost, row, cost... listing each column
     threshold = BIDIRECTIONAL_AFTER
     stamp = 0
+    # The dummy column ``m`` ("unmatched"), once a row can reach no free
+    # column (see the docstring): every row has an arc to it of cost ``big``,
+    # the dearest of its arcs, which the rows do not list; 0 until then.
+    big = 0
 
-    for i in range(n):
+    i = 0
+    while i < n:
         row = arcs[i]
         if not row or asg[i] >= 0:
+            i += 1
             continue  # no arcs, or seeded
         # pi(i) = max_j (pi(j) - c): the row's cheapest arcs get reduced cost 0.
-        best = -_INF
-        bj = -1
-        bc = 0
-        bfree = False
+        if big:
+            best = pt - big  # the dummy column's value
+            bj = m
+            bc = big
+            bfree = True
+        else:
+            best = -_INF
+            bj = -1
+            bc = 0
+            bfree = False
         it = iter(row)
         for j, c in zip(it, it):
             if pt - c < best:
@@ -764,6 +816,7 @@ def _place_rows(
             if load[bj] == cap[bj]:
                 full[bj] = True
                 del nonfull[bj]
+            i += 1
             continue
 
         # A warm search first looks only for paths shorter than ``limit``,
@@ -774,6 +827,11 @@ def _place_rows(
             st = stamp
             mu = limit  # length of the best path found so far, or the limit
             meet = -1  # column where that path was found
+            if big:  # row i straight to the dummy
+                mu = best + big - pt
+                meet = m
+                fpred[m] = i
+                fpc[m] = big
             heap = []
             it = iter(row)
             for j, c in zip(it, it):
@@ -852,6 +910,11 @@ def _place_rows(
                     pj = pc[j]
                     for r in held[j]:
                         base = d + pj - ac[r]
+                        if big and base + big - pt < mu:  # r gives its place up
+                            mu = base + big - pt
+                            meet = m
+                            fpred[m] = r
+                            fpc[m] = big
                         cut = mu - base + pt  # c >= cut means nd >= mu
                         it = iter(arcs[r])
                         for j2, c in zip(it, it):
@@ -887,9 +950,15 @@ def _place_rows(
         if meet < 0:
             if warm:
                 return None  # the dummy column needs the cold invariant
-            # No augmenting path: from here on rows may stay unmatched.
-            _finish_with_dummy(i, arcs, cap, cmax, asg, ac, held, load, full, pc, pt)
-            break
+            # No augmenting path: from here on rows may stay unmatched.  Row
+            # i is searched again, with the dummy column.
+            big = _dummy_cost(n, cmax, asg, ac, pc, pt)
+            threshold = _INF  # forward searches only: the dummy has no reverse arcs
+            cap = [*cap, n + 1]  # (a copy: the caller's list stays as it is)
+            held.append([])
+            load.append(0)
+            full.append(False)
+            continue
 
         # Potential update (see the docstring); row i's own potential becomes
         # implicit once it is placed.
@@ -935,6 +1004,9 @@ def _place_rows(
         if load[v] == cap[v]:
             full[v] = True
             del nonfull[v]
+        i += 1
+    if big:
+        return [-1 if j == m else j for j in asg]
     if warm and nonfull:
         # Optimal if moving a row into a column with room never pays: every
         # column with room must have a potential >= that of every used column.
@@ -944,171 +1016,18 @@ def _place_rows(
     return asg
 
 
-def _finish_with_dummy(
-    start: int,
-    arcs: Sequence[Row],
-    cap: list[int],
-    cmax: int,
-    asg: list[int],
-    ac: list[int],
-    held: list[list[int]],
-    load: list[int],
-    full: list[bool],
-    pc: list[int],
-    pt: int,
-) -> None:
-    """Place rows ``start..`` when not every row can be placed (in place).
+def _dummy_cost(n: int, cmax: int, asg: list[int], ac: list[int], pc: list[int], pt: int) -> int:
+    """The cost ``big`` of a row's arc to the dummy column (see ``_place_rows``).
 
-    Each row may also take a dummy column ``U`` (never full, potential ``pt``)
-    at cost ``big``.  Since ``big`` exceeds ``n * cmax``, one more placed row
-    always beats any saving in cost, so the min-cost assignment with ``U`` is
-    the lexicographic optimum; the rows placed so far, all on real columns,
-    are still the cheapest placement of themselves.  ``big`` is also at least
-    ``pt - pi(r)`` for every placed row ``r`` (``pi(r) = pc[asg[r]] - ac[r]``),
-    so the arcs to ``U`` start with non-negative reduced costs.  Searches are
-    plain (forward) Dijkstra; a row sent to ``U`` is unmatched (-1 in
-    ``asg``), and its potential ``pt - big`` keeps its arc to ``U`` tight.
+    It exceeds ``n * cmax``, so one more placed row always beats any saving in
+    cost, and it is at least ``pt - pi(r)`` for every placed row ``r``
+    (``pi(r) = pc[asg[r]] - ac[r]``), so the arcs to the dummy start with
+    non-negative reduced costs.
     """
-    n = len(arcs)
-    m = len(cap)
     big = (n + 1) * (cmax + 1) + 1
-    for r in range(start):
-        if asg[r] >= 0:
-            gap = pt - pc[asg[r]] + ac[r]
+    for r, j in enumerate(asg):
+        if j >= 0:
+            gap = pt - pc[j] + ac[r]
             if gap >= big:
                 big = gap + 1
-    dummy = -2
-    fd = [0] * m
-    fst = [0] * m
-    fpred = [0] * m
-    fpc = [0] * m
-    stamp = 0
-    for i in range(start, n):
-        row = arcs[i]
-        if not row:
-            continue
-        best = pt - big  # value of the dummy column
-        bj = dummy
-        bc = 0
-        bfree = True
-        it = iter(row)
-        for j, c in zip(it, it):
-            if pt - c < best:
-                break  # sorted by cost and pc[j] <= pt: nothing better follows
-            v = pc[j] - c
-            if v > best:
-                best = v
-                bj = j
-                bc = c
-                bfree = not full[j]
-            elif v == best and not bfree and not full[j]:
-                bj = j
-                bc = c
-                bfree = True
-        if bfree:
-            asg[i] = bj
-            if bj >= 0:
-                ac[i] = bc
-                held[bj].append(i)
-                load[bj] += 1
-                if load[bj] == cap[bj]:
-                    full[bj] = True
-            continue
-
-        stamp += 1
-        st = stamp
-        mu = best + big - pt  # row i straight to the dummy
-        meet = dummy
-        urow = i  # row that goes to the dummy if meet == dummy
-        heap = []
-        it = iter(row)
-        for j, c in zip(it, it):
-            d = best - pc[j] + c
-            if full[j]:
-                fst[j] = st
-                fd[j] = d
-                fpred[j] = i
-                fpc[j] = c
-                heap.append((d, j))
-            elif d < mu:
-                mu = d
-                meet = j
-                fpred[j] = i
-                fpc[j] = c
-        heapify(heap)
-        fpopped: list[int] = []
-        while heap:
-            d, j = heappop(heap)
-            if d > fd[j]:
-                continue
-            if d >= mu:
-                break
-            fpopped.append(j)
-            pj = pc[j]
-            for r in held[j]:
-                base = d + pj - ac[r]
-                du = base + big - pt  # r gives its place up and goes unmatched
-                if du < mu:
-                    mu = du
-                    meet = dummy
-                    urow = r
-                cut = mu - base + pt
-                it = iter(arcs[r])
-                for j2, c in zip(it, it):
-                    if c >= cut:
-                        break
-                    nd = base + c - pc[j2]
-                    if nd >= mu:
-                        continue
-                    if not full[j2]:
-                        mu = nd
-                        cut = mu - base + pt
-                        meet = j2
-                        fpred[j2] = r
-                        fpc[j2] = c
-                        continue
-                    if fst[j2] == st:
-                        if nd >= fd[j2]:
-                            continue
-                    else:
-                        fst[j2] = st
-                    fd[j2] = nd
-                    fpred[j2] = r
-                    fpc[j2] = c
-                    heappush(heap, (nd, j2))
-
-        dist = mu
-        for j in fpopped:
-            dj = fd[j]
-            if dj < dist:
-                pc[j] += dj - dist
-
-        path: list[tuple[int, int, int]] = []
-        if meet == dummy:
-            r = urow
-            v = asg[r] if r != i else -1
-            path.append((r, dummy, 0))
-        else:
-            v = meet
-        end = meet
-        while v >= 0:
-            r = fpred[v]
-            path.append((r, v, fpc[v]))
-            if r == i:
-                break
-            v = asg[r]
-        for r, w, c in path:
-            old = asg[r]
-            if old >= 0:
-                held[old].remove(r)
-            asg[r] = w
-            if w >= 0:
-                held[w].append(r)
-                ac[r] = c
-        if end >= 0:
-            load[end] += 1
-            if load[end] == cap[end]:
-                full[end] = True
-    for r in range(n):
-        if asg[r] == dummy:
-            asg[r] = -1
+    return big

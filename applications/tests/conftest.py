@@ -24,6 +24,24 @@ def ilead(programs):
     return programs["ilead"]
 
 
+@pytest.fixture
+def dimension(dmp):
+    """A self-identification option of the tests' own on DMP, so that no test
+    depends on the wording of setup_site's options (their coordinators edit them)."""
+    return IdentityDimension.objects.create(program=dmp, label="Left-handed", order=50)
+
+
+@pytest.fixture
+def other_dimension(dmp):
+    return IdentityDimension.objects.create(program=dmp, label="Night owl", order=51)
+
+
+@pytest.fixture
+def prefer_not(dmp):
+    """DMP's "prefer not to say" option, whatever its wording."""
+    return dmp.identity_dimensions.get(is_prefer_not=True)
+
+
 def lt(code):
     return str(LearnerType.objects.get(code=code).pk)
 
@@ -64,11 +82,16 @@ def mentor_data(program, **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def identity_data(program, *labels, consent=True, wants_shared=False, self_described=""):
+def identity_data(program, *dimensions, consent=True, wants_shared=False, self_described=""):
+    """The self-identification part of a form post; ``dimensions`` are
+    IdentityDimension objects or labels of ``program``'s options."""
+    labels = [d for d in dimensions if isinstance(d, str)]
+    pks = {d.pk for d in dimensions if isinstance(d, IdentityDimension)}
+    pks |= set(
+        IdentityDimension.objects.filter(program=program, label__in=labels).values_list("pk", flat=True)
+    )
     data = {
-        "identity-dimensions": [
-            str(d.pk) for d in IdentityDimension.objects.filter(program=program, label__in=labels)
-        ],
+        "identity-dimensions": [str(pk) for pk in sorted(pks)],
         "identity-self_described": self_described,
     }
     if consent:

@@ -14,8 +14,9 @@ from applications.models import (
     Status,
     StatusChange,
 )
-from applications.tests.factories import (
+from tests.factories import (
     ApplicationFactory,
+    QuestionFactory,
     learner_type,
     make_mentee_application,
     make_mentor_application,
@@ -41,12 +42,11 @@ def ilead_coordinator(coordinator_of, ilead):
 
 
 @pytest.fixture
-def dmp_application(dmp, learner):
-    black = dmp.identity_dimensions.get(label="Black")
+def dmp_application(dmp, learner, dimension):
     return make_mentee_application(
         dmp,
         learner,
-        identity={"dimensions": [black], "self_described": "Afro-Caribbean", "consent_to_matching": True},
+        identity={"dimensions": [dimension], "self_described": "Afro-Caribbean", "consent_to_matching": True},
     )
 
 
@@ -340,7 +340,7 @@ class TestStatusChanges:
 
 class TestExport:
     def test_it_asks_first_then_streams_a_sanitised_workbook(self, client, dmp_coordinator, dmp, learner):
-        question = dmp.questions.get(text__startswith="How did you hear")
+        question = QuestionFactory(program=dmp, text="Where did you first hear of us?")
         application = make_mentee_application(dmp, learner, hopes='=HYPERLINK("http://evil")')
         application.answers.create(question=question, value="A classmate or colleague")
         client.force_login(dmp_coordinator)
@@ -351,25 +351,28 @@ class TestExport:
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         ws = workbook(response)
         header = [c.value for c in ws[1]]
-        assert "Name" in header and "How did you hear about the DMP?" in header
+        assert "Name" in header and "Where did you first hear of us?" in header
         assert "Identifies as" not in header
         row = dict(zip(header, [c.value for c in ws[2]], strict=False))
         assert row["Hopes from a mentor"] == '\'=HYPERLINK("http://evil")'
-        assert row["How did you hear about the DMP?"] == "A classmate or colleague"
+        assert row["Where did you first hear of us?"] == "A classmate or colleague"
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
         export = ApplicationExport.objects.get()
         assert export.exported_by == dmp_coordinator and export.application_count == 1
         assert not export.included_identity and list(export.programs.all()) == [dmp]
 
     def test_identity_columns_only_when_ticked_by_the_programs_coordinator(
-        self, client, dmp_coordinator, dmp_application
+        self, client, dmp_coordinator, dmp_application, dimension
     ):
         client.force_login(dmp_coordinator)
         response = post_action(client, "export_xlsx", [dmp_application], confirm="1", include_identity="on")
         ws = workbook(response)
         header = [c.value for c in ws[1]]
         row = dict(zip(header, [c.value for c in ws[2]], strict=False))
-        assert row["Identifies as"] == "Black" and row["Another identity (own words)"] == "Afro-Caribbean"
+        assert (
+            row["Identifies as"] == dimension.label
+            and row["Another identity (own words)"] == "Afro-Caribbean"
+        )
         assert ApplicationExport.objects.get().included_identity
 
     def test_staff_who_do_not_coordinate_are_not_offered_identity(self, client, staff, dmp_application):
@@ -413,12 +416,14 @@ class TestExport:
 
 class TestQuestionsAndDimensions:
     def test_coordinators_manage_their_programs_questions_only(self, client, dmp_coordinator, dmp, ilead):
+        QuestionFactory(program=dmp, text="A question for DMP's applicants?")
+        other = QuestionFactory(program=ilead, text="A question for iLEAD's applicants?")
         client.force_login(dmp_coordinator)
         html = client.get("/admin/applications/question/").content.decode()
-        assert "How did you hear about the DMP?" in html
-        assert "Which leadership areas" not in html
+        assert "A question for DMP&#x27;s applicants?" in html
+        assert "A question for iLEAD" not in html
         form = client.get("/admin/applications/question/add/").content.decode()
-        assert f'<option value="{dmp.pk}">DMP</option>' in form
+        assert f'<option value="{dmp.pk}">{dmp.name}</option>' in form
         assert f'<option value="{ilead.pk}">' not in form
         response = client.post(
             "/admin/applications/question/add/",
@@ -426,7 +431,6 @@ class TestQuestionsAndDimensions:
         )
         assert response.status_code == 200  # invalid choice, shown again
         assert not Question.objects.filter(text="Sneaky?").exists()
-        other = ilead.questions.first()
         assert client.get(f"/admin/applications/question/{other.pk}/change/").status_code == 404
 
     def test_a_choice_question_needs_choices(self, client, dmp_coordinator, dmp):

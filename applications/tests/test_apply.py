@@ -5,9 +5,9 @@ from django.test import Client
 
 from applications.models import Answer, Application, IdentityDisclosure, Role, Status, StatusChange
 from applications.tests.conftest import identity_data, lt, mentee_data, mentor_data
-from applications.tests.factories import make_mentee_application
 from conftest import make_user
 from programs.models import MenteeIntake, MentorRecruitment, Program
+from tests.factories import QuestionFactory, make_mentee_application
 
 pytestmark = pytest.mark.django_db
 
@@ -97,20 +97,32 @@ class TestMenteeForm:
         assert "you may be placed on a waitlist" in html
 
     def test_it_shows_the_outcomes_and_no_tier_for_dmp(self, client, dmp, learner):
+        dmp.outcomes.create(text="A mentor who shares your path", order=99)
         client.force_login(learner)
         html = client.get(DMP_MENTEE).content.decode()
-        assert "Increased sense of belonging" in html
+        assert "A mentor who shares your path" in html
         assert 'name="tier"' not in html
 
     def test_a_learner_applies_and_everything_is_stored(
-        self, client, dmp, learner, mailoutbox, django_capture_on_commit_callbacks
+        self,
+        client,
+        dmp,
+        learner,
+        dimension,
+        other_dimension,
+        coordinator_of,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
     ):
+        coordinator = coordinator_of(dmp)
         client.force_login(learner)
-        question = dmp.questions.get(text__startswith="How did you hear")
+        question = QuestionFactory(
+            program=dmp, text="Where did you hear of us?", kind="single_choice", choices="A friend\nA poster"
+        )
         data = mentee_data(
             dmp,
-            **{f"question_{question.pk}": "A classmate or colleague"},
-            **identity_data(dmp, "Black", "First-generation (first in my family to attend university)"),
+            **{f"question_{question.pk}": "A poster"},
+            **identity_data(dmp, dimension, other_dimension),
         )
         response = submit(client, DMP_MENTEE, data, django_capture_on_commit_callbacks)
         application = Application.objects.get()
@@ -120,15 +132,17 @@ class TestMenteeForm:
         assert [o.order for o in application.outcomes.all()] == [0]
         assert [s.name for s in application.specialties.all()] == ["Psychiatry"]
         assert application.availability == ["weekday_evening"]
-        assert Answer.objects.get(application=application).value == "A classmate or colleague"
+        assert Answer.objects.get(application=application).value == "A poster"
         identity = application.identity
         assert identity.consent_to_matching and identity.dimensions.count() == 2
         assert StatusChange.objects.get(application=application).to_status == Status.SUBMITTED
         # One email to the applicant, one to the coordinator, no identity data in either.
-        assert sorted(m.to[0] for m in mailoutbox) == ["dmp.coordinator@example.com", learner.email]
+        coordinators = sorted(u.email for u in dmp.coordinators.all())
+        assert coordinator.email in coordinators
+        assert sorted(m.to[0] for m in mailoutbox) == sorted([*coordinators, learner.email])
         for message in mailoutbox:
             body = message.body + message.alternatives[0][0]
-            assert "Black" not in body and "First-generation" not in body
+            assert dimension.label not in body and other_dimension.label not in body
 
     def test_no_identity_row_without_answers_or_consent(
         self, client, dmp, learner, django_capture_on_commit_callbacks
@@ -164,16 +178,16 @@ class TestMenteeForm:
         assert 'value="Two-spirit"' in html
         assert 'value="weekday_evening" checked' in html or "checked" in html
 
-    def test_prefer_not_to_say_cannot_be_combined(self, client, dmp, learner):
+    def test_prefer_not_to_say_cannot_be_combined(self, client, dmp, learner, dimension, prefer_not):
         client.force_login(learner)
-        data = mentee_data(dmp, **identity_data(dmp, "Black", "Prefer not to say"))
+        data = mentee_data(dmp, **identity_data(dmp, dimension, prefer_not))
         response = client.post(DMP_MENTEE, data)
         assert response.status_code == 422
         assert "prefer not to say" in response.content.decode()
 
-    def test_a_shared_identity_wish_needs_consent(self, client, dmp, learner):
+    def test_a_shared_identity_wish_needs_consent(self, client, dmp, learner, dimension):
         client.force_login(learner)
-        data = mentee_data(dmp, **identity_data(dmp, "Black", consent=False, wants_shared=True))
+        data = mentee_data(dmp, **identity_data(dmp, dimension, consent=False, wants_shared=True))
         response = client.post(DMP_MENTEE, data)
         assert response.status_code == 422
         assert not Application.objects.exists()

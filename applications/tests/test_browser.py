@@ -5,9 +5,9 @@ import re
 import pytest
 
 from applications import demo as applications_demo
-from applications.models import Application, IdentityDisclosure, Role, Status
-from applications.tests.factories import make_mentee_application
+from applications.models import Application, IdentityDimension, IdentityDisclosure, Question, Role, Status
 from conftest import PASSWORD, assert_accessible, assert_keyboard_reaches_everything, login
+from tests.factories import make_mentee_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +18,16 @@ def programs(demo):
     return demo
 
 
+def an_identity(program) -> IdentityDimension:
+    """One of ``program``'s self-identification options, whatever its wording."""
+    return program.identity_dimensions.filter(is_prefer_not=False).first()
+
+
+def tier_label(program, number: int) -> str:
+    tier = program.tiers.get(number=number)
+    return f"{tier.name}: {tier.description}"
+
+
 def fill_meeting(page, *, frequency=True):
     page.get_by_label("Virtual").check()
     if frequency:
@@ -26,6 +36,7 @@ def fill_meeting(page, *, frequency=True):
 
 
 def test_a_learner_applies_to_dmp(page, programs, learner, mailoutbox):
+    dmp = programs["dmp"]
     login(page, learner.email)
     page.goto("/programs/dmp/")
     page.get_by_role("link", name="Apply as a mentee").click()
@@ -37,13 +48,13 @@ def test_a_learner_applies_to_dmp(page, programs, learner, mailoutbox):
 
     # A PGY3+ resident is not a DMP mentee: the form says why and keeps everything.
     page.get_by_label("Learner type and year").select_option(label="Resident physician")
-    page.get_by_label("Strengthened access to networks").check()
+    page.get_by_label(dmp.outcomes.first().text, exact=True).check()
     page.get_by_label("Psychiatry").check()
     page.get_by_label("What do you hope for from a mentor?").fill(
         "Guidance on <b>residency</b> applications."
     )
     fill_meeting(page)
-    page.get_by_label("Black", exact=True).check()
+    page.get_by_label(an_identity(dmp).label, exact=True).check()
     page.get_by_label("Another identity, in your own words").fill("Afro-Caribbean")
     page.get_by_label("I consent").check()
     page.get_by_label("I would like a mentor who shares an identity").check()
@@ -88,21 +99,22 @@ def test_a_learner_applies_to_dmp(page, programs, learner, mailoutbox):
 
 
 def test_an_upper_year_md_student_applies_to_ilead_as_mentee_and_mentor(page, programs, learner):
+    ilead = programs["ilead"]
     login(page, learner.email)
     page.goto("/programs/ilead/apply/mentee/")
     assert_accessible(page, "apply-ilead-mentee")
-    page.get_by_label("Tier 2: current upper year medical students").check()
+    page.get_by_label(tier_label(ilead, 2)).check()
     page.get_by_label("Learner type and year").select_option(label="MD year 3")
     page.get_by_label("What do you hope for from a mentor?").fill("Advice on electives.")
     fill_meeting(page)
-    page.get_by_label("Research").check()
+    page.get_by_label(ilead.questions.get(kind=Question.Kind.MULTIPLE_CHOICE).choice_list[0]).check()
     page.get_by_role("button", name="Submit application").click()
     page.wait_for_url(re.compile(r".*/my/applications/\d+/$"))
 
     page.goto("/programs/ilead/apply/mentor/")
     assert_accessible(page, "apply-ilead-mentor")
     # Tier 1 is mentored by upper-year MD students; forgetting the year is caught.
-    page.get_by_label("Tier 1: incoming first year medical students").check()
+    page.get_by_label(tier_label(ilead, 1)).check()
     page.get_by_label("Upper-year MD student").check()
     page.get_by_label("Year", exact=True).select_option("")
     page.get_by_label("Main hospital site").select_option(label="University campus")
@@ -149,9 +161,8 @@ def test_a_clinician_signs_up_as_a_dmp_mentor_with_a_hospital_email(page, progra
     page.get_by_label("Main hospital site").select_option(label="Sinai Health")
     page.get_by_label("How many mentees can you take?").fill("11")
     fill_meeting(page, frequency=False)
-    page.get_by_role("group", name="Have you been a mentor in another program before?").get_by_label(
-        "Yes"
-    ).check()
+    yes_no = programs["dmp"].questions.get(kind=Question.Kind.YES_NO, required=True)
+    page.get_by_role("group", name=yes_no.text).get_by_label("Yes").check()
     page.get_by_role("button", name="Submit application").click()
     assert page.get_by_text("You can take at most 10 mentees.").first.is_visible()
     assert_accessible(page, "apply-dmp-mentor-error")
@@ -170,13 +181,13 @@ def test_a_learner_withdraws_and_the_identity_answers_are_gone(page, programs, l
     application = make_mentee_application(
         dmp,
         learner,
-        identity={"dimensions": [dmp.identity_dimensions.get(label="Black")], "consent_to_matching": True},
+        identity={"dimensions": [an_identity(dmp)], "consent_to_matching": True},
     )
     login(page, learner.email)
     page.goto(f"/my/applications/{application.pk}/identity/")
     assert_accessible(page, "identity")
-    page.get_by_label("Black", exact=True).check()
-    page.get_by_label("Prefer not to say").check()
+    page.get_by_label(an_identity(dmp).label, exact=True).check()
+    page.get_by_label(dmp.identity_dimensions.get(is_prefer_not=True).label, exact=True).check()
     page.get_by_role("button", name="Save", exact=True).click()
     assert page.get_by_text("keep one or the other").first.is_visible()
     assert_accessible(page, "identity-error")
@@ -213,7 +224,7 @@ def test_applying_works_without_javascript(browser, live_server, programs, learn
     try:
         login(page, learner.email)
         page.goto("/programs/dmp/apply/mentee/")
-        page.get_by_label("Strengthened access to networks").check()
+        page.get_by_label(programs["dmp"].outcomes.first().text, exact=True).check()
         page.get_by_label("What do you hope for from a mentor?").fill("Career advice.")
         fill_meeting(page)
         page.get_by_role("button", name="Submit application").click()
@@ -226,9 +237,9 @@ def test_applying_works_without_javascript(browser, live_server, programs, learn
 def test_a_coordinator_reviews_in_the_admin(page, programs, coordinator_of, learner, outsider):
     dmp = programs["dmp"]
     coordinator = coordinator_of(dmp)
-    black = dmp.identity_dimensions.get(label="Black")
+    identity = an_identity(dmp)
     first = make_mentee_application(
-        dmp, learner, identity={"dimensions": [black], "consent_to_matching": True}
+        dmp, learner, identity={"dimensions": [identity], "consent_to_matching": True}
     )
     make_mentee_application(dmp, outsider, specialties=["Psychiatry"])
     login(page, coordinator.email)

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from applications.models import IdentityDimension, Status
 from matching import selectors, services
 from matching.models import Match, MatchSource, MatchStatus, Round
-from matching.tests.factories import accepted_mentee, accepted_mentor, populate
+from tests.factories import accepted_mentee, accepted_mentor, populate
 
 pytestmark = pytest.mark.django_db
 

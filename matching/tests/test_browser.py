@@ -3,7 +3,7 @@ import pytest
 from conftest import assert_accessible, login, make_user
 from matching import services
 from matching.models import Match, MatchStatus, Round
-from matching.tests.factories import accepted_mentee, accepted_mentor
+from tests.factories import accepted_mentee, accepted_mentor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,10 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from applications.models import IdentityDimension
-from applications.tests.factories import UserFactory
 from matching import services
 from matching.models import Match, MatchingWeights, MatchSource
-from matching.tests.factories import accepted_mentee, accepted_mentor
+from tests.factories import UserFactory, accepted_mentee, accepted_mentor
 
 pytestmark = pytest.mark.django_db
 

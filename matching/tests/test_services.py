@@ -5,8 +5,8 @@ from applications.services import application_transition
 from matching import services
 from matching.models import Exclusion, Match, MatchSource, MatchStatus, RoundStatus
 from matching.selectors import board_for, waitlist
-from matching.tests.factories import accepted_mentee, accepted_mentor
 from notifications.models import OutgoingEmail
+from tests.factories import accepted_mentee, accepted_mentor
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from matching import demo as matching_demo
 from matching import services
 from matching.models import Round, RoundStatus
 from matching.selectors import public_round_status
-from matching.tests.factories import accepted_mentee, accepted_mentor
+from tests.factories import accepted_mentee, accepted_mentor
 
 pytestmark = pytest.mark.django_db
 

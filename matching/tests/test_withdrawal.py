@@ -8,12 +8,11 @@ from django.urls import reverse
 
 from applications.models import Status, StatusChange
 from applications.services import application_withdraw
-from applications.tests.factories import UserFactory
 from matching import services
 from matching.models import Match, MatchStatus
 from matching.selectors import mentors_in_scope, waitlist
-from matching.tests.factories import accepted_mentee, accepted_mentor
 from notifications.models import OutgoingEmail
+from tests.factories import UserFactory, accepted_mentee, accepted_mentor
 
 pytestmark = pytest.mark.django_db
 

@@ -1,21 +1,29 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from programs.models import MenteeIntake, Program, SiteContent
+from programs.models import MenteeIntake, Program, Resource, SiteContent
 
 
 @pytest.mark.django_db
 class TestLanding:
     def test_it_shows_the_page_wording_from_the_database(self, client, demo):
+        SiteContent.objects.filter(pk=1).update(
+            title="Our Mentorship Programs",
+            contact_text="Questions? Write to the team at",
+            contact_email="team@example.edu",
+            equity_intro="Why equity mentorship matters here.",
+            database_last_updated=datetime.date(2024, 7, 1),
+        )
         html = client.get("/").content.decode()
-        assert "Mentorship Programs" in html
-        assert "Office of Learner Affairs (OLA)" in html
-        assert "mailto:medicine.dmp@utoronto.ca" in html
-        assert "environmental scan of Temerty Medicine" in html
-        assert "Office of Inclusion &amp; Diversity" in html
+        assert "<h1>Our Mentorship Programs</h1>" in html
+        assert "Questions? Write to the team at" in html
+        assert "mailto:team@example.edu" in html
+        assert "Why equity mentorship matters here." in html
         assert 'href="/database/"' in html
         assert 'href="/database/suggest/"' in html
-        assert "March 2025" in html
+        assert "July 2024" in html
 
     def test_it_has_a_tile_per_published_program_linking_to_its_page(self, client, demo):
         html = client.get("/").content.decode()
@@ -43,8 +51,9 @@ class TestLanding:
         assert client.get("/programs/peer/").status_code == 200
 
     def test_it_lists_resources(self, client, demo):
+        Resource.objects.create(title="Peer Support & Wellness", url="https://wellness.example.edu/", order=0)
         html = client.get("/").content.decode()
-        assert "Office of Inclusion &amp; Diversity</a>" in html
+        assert '<a href="https://wellness.example.edu/">Peer Support &amp; Wellness</a>' in html
 
     def test_query_count_is_fixed(self, client, demo, django_assert_num_queries):
         # site content, published programs, resources, database last updated
@@ -55,18 +64,26 @@ class TestLanding:
 @pytest.mark.django_db
 class TestProgramPage:
     def test_dmp_shows_audience_outcomes_and_statuses(self, client, demo):
+        dmp = demo["dmp"]
+        Program.objects.filter(pk=dmp.pk).update(
+            audience="Learners in MD, PT, OT & SLP.", mentor_recruitment_message="Mentors wanted!"
+        )
+        dmp.outcomes.all().delete()
+        dmp.outcomes.create(text="A network for career planning", order=1)
+        dmp.outcomes.create(text="Belonging & support", order=2)
         html = client.get("/programs/dmp/").content.decode()
-        assert "PT, OT, SLP" in html
-        assert "Strengthened access to networks and opportunities for career planning" in html
-        assert "Increased sense of belonging and support in relation to their social identity" in html
+        assert "Learners in MD, PT, OT &amp; SLP." in html
+        assert "<li>A network for career planning</li><li>Belonging &amp; support</li>" in html
         assert "The first round of matching is complete" in html
-        assert "Recruitment for clinician mentors is ongoing!" in html
+        assert "Mentors wanted!" in html
 
     def test_ilead_shows_both_tiers(self, client, demo):
+        ilead = demo["ilead"]
+        ilead.tiers.filter(number=1).update(name="First", description="Newcomers with seniors.")
+        ilead.tiers.filter(number=2).update(name="Second", description="Seniors with residents.")
         html = client.get("/programs/ilead/").content.decode()
-        assert "incoming first year medical students in the 2029 (2T9) class" in html
-        assert "with upper year MD students" in html
-        assert "current upper year medical students with resident physicians" in html
+        assert "<strong>First:</strong> Newcomers with seniors." in html
+        assert "<strong>Second:</strong> Seniors with residents." in html
 
     def test_apply_buttons_point_to_the_final_urls(self, client, demo):
         html = client.get("/programs/dmp/").content.decode()

@@ -21,6 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
 
+from conftest import wait_for
 from notifications.models import OutgoingEmail
 from notifications.services import email_queue_message
 from notifications.tasks import requeue_pending_emails
@@ -53,16 +54,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def wait_for(condition, *, timeout=30.0, what="the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Inbox:
@@ -123,12 +114,11 @@ def database_url() -> str:
 
 @pytest.fixture
 def worker(celery_broker, inbox, tmp_path):
-    """start() runs a Celery worker process on REDIS_URL that sends to the
-    inbox; kill() ends it with SIGKILL, as the kernel's OOM killer would."""
-    import redis
-
+    """start() runs a Celery worker process on REDIS_URL (emptied by
+    celery_broker) that sends to the inbox; kill() ends it with SIGKILL, as the
+    kernel's OOM killer would. A process, unlike the root conftest's
+    ``celery_worker`` thread, can be killed mid-task."""
     url = os.environ["REDIS_URL"]
-    redis.Redis.from_url(url).flushdb()  # no messages left from another test
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -186,7 +176,6 @@ def worker(celery_broker, inbox, tmp_path):
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
-    redis.Redis.from_url(url).flushdb()
 
 
 def queue(count: int, **fields) -> list[OutgoingEmail]:

@@ -1,7 +1,7 @@
 import pytest
 
 from programs.models import Program
-from programs.tests.factories import make_program
+from tests.factories import make_program
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from accounts.models import User
 from conftest import mfa_enroll
 from notifications.models import OutgoingEmail
 from programs import services
-from programs.tests.factories import make_program
+from tests.factories import make_program
 
 pytestmark = pytest.mark.django_db
 

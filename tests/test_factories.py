@@ -1,7 +1,7 @@
 import pytest
 
 from applications.models import Role, Status
-from applications.tests.factories import (
+from tests.factories import (
     ApplicationFactory,
     IdentityDimensionFactory,
     TierFactory,
