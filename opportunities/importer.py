@@ -33,8 +33,8 @@ from django.core.validators import URLValidator, validate_email
 from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
-from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import CellCoordinatesException
 
 from mentorship.xlsx import FORMULA_TRIGGERS
 from programs.models import Specialty

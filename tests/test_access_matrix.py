@@ -28,12 +28,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from applications.models import ApplicationExport, IdentityDimension, Question, Status
-from applications.tests.factories import (
-    ProgramFactory,
-    TierFactory,
-    make_mentee_application,
-    make_mentor_application,
-)
 from conftest import make_user, mfa_enroll
 from matching import services as matching_services
 from matching.models import Exclusion, MatchingWeights, Round, RoundStatus
@@ -42,6 +36,12 @@ from opportunities.models import ExportJob, Suggestion
 from opportunities.tests.factories import make_opportunity
 from programs.models import LearnerType, Resource, SiteContent, Specialty
 from programs.services import coordinator_add
+from tests.factories import (
+    ProgramFactory,
+    TierFactory,
+    make_mentee_application,
+    make_mentor_application,
+)
 
 pytestmark = pytest.mark.django_db
 

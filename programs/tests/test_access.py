@@ -14,7 +14,7 @@ from applications.models import Question
 from conftest import make_user
 from programs import access
 from programs.services import coordinator_add
-from programs.tests.factories import make_program
+from tests.factories import make_program
 
 pytestmark = pytest.mark.django_db
 
