@@ -29,6 +29,11 @@ def user_is_site_staff(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_superuser
 
 
+def site_staff():
+    """The site staff as people to reach: the same rule as user_is_site_staff."""
+    return User.objects.filter(is_superuser=True, is_active=True)
+
+
 def user_has_admin_access(user) -> bool:
     """May open the admin: site staff and the programs' coordinators."""
     return user.is_authenticated and user.is_active and user.is_staff

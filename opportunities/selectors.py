@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Max, Prefetch, QuerySet, Value, When
 from django.db.models.functions import Lower
@@ -17,7 +16,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from accounts.services import user_is_member
-from programs.access import user_is_site_staff
+from programs.access import site_staff, user_is_site_staff
 from programs.models import LearnerType, Specialty
 
 from .filters import DEADLINE_CHOICES, OpportunityFilter, deadline_q
@@ -266,5 +265,5 @@ def export_job_for_user(user, job_id) -> ExportJob:
 
 def staff_emails() -> list[str]:
     """Who hears about new suggestions: the site staff (superusers)."""
-    users = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(email="")
+    users = site_staff().exclude(email="")
     return list(users.order_by("email").values_list("email", flat=True))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.services import user_has_admin_access, user_is_site_staff
+from accounts.services import site_staff, user_has_admin_access, user_is_site_staff
 
 from .models import Program
 
@@ -24,6 +24,7 @@ __all__ = [
     "identity_program_ids",
     "narrowed",
     "programs_for",
+    "site_staff",
     "user_coordinates",
     "user_has_admin_access",
     "user_is_site_staff",
