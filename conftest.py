@@ -282,6 +282,34 @@ def assert_accessible(page, name: str) -> None:
     assert not violations, f"axe violations on {name} ({page.url}):\n" + results.generate_report()
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    """Nothing on the page is wider than the window (a phone must not scroll sideways)."""
+    overflow = page.evaluate(
+        """() => {
+            const doc = document.documentElement;
+            const wide = [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > doc.clientWidth + 1)
+                .slice(0, 5).map(e => e.outerHTML.slice(0, 100));
+            return {scroll: doc.scrollWidth, client: doc.clientWidth, wide};
+        }"""
+    )
+    assert overflow["scroll"] <= overflow["client"], f"page scrolls sideways: {overflow}"
+
+
+def assert_fits_phone_and_desktop(page, name: str) -> None:
+    """The page at 390 px and at 1280 px: no sideways scroll, zero axe
+    violations, and a screenshot of each under test-output/."""
+    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        page.reload()
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page, f"{name}-{label}")
+
+
 def login(page, email: str, password: str = PASSWORD) -> None:
     """Sign in; for an account with an authenticator app, answer the second
     step with its current code."""
