@@ -133,7 +133,7 @@ class Opportunity(models.Model):
 
     @property
     def eligible_learners_compact(self) -> str:
-        """"MD 1–4, PGY 1–2", from the (prefetched) learner types."""
+        """The eligible learners in short ("MD 1–4, PGY 1–2"), from the prefetch."""
         types = list(self.eligible_learners.all())
         return learners_compact([t.code for t in types], {t.code: t.label for t in types})
 

@@ -47,7 +47,18 @@ def _query_without(params, *names: str) -> str:
 
 
 # What a link back to the list may carry from the list's query string.
-LIST_PARAMS = ("q", "kind", "host_type", "host", "specialty", "learners", "deadline", "format", "sort", "page")
+LIST_PARAMS = {
+    "q",
+    "kind",
+    "host_type",
+    "host",
+    "specialty",
+    "learners",
+    "deadline",
+    "format",
+    "sort",
+    "page",
+}
 
 
 # The sort menu, in the order people look for it: query value → label.
