@@ -230,8 +230,9 @@ def opportunity_facets(view: DatabaseView) -> list[Facet]:
 def describe_filters(view: DatabaseView, *, compact: bool = False) -> list[tuple[str, str]]:
     """The active filters and sort in words, for the list's summary and the
     export's About sheet. ``compact`` writes learner types as the list's rows
-    do ("MD 1–2, PGY 1"); the export keeps their labels. A value the filter
-    does not know is quoted and said to match nothing."""
+    do ("MD 1–2, PGY 1") and leaves out the values the filter does not know,
+    which the page names in a notice; the export keeps the labels and quotes
+    an unknown value, saying that it matches nothing."""
     labels = {
         "kind": dict(Kind.choices),
         "host_type": dict(HostType.choices),
@@ -250,7 +251,10 @@ def describe_filters(view: DatabaseView, *, compact: bool = False) -> list[tuple
                 parts = [learners_compact(known, names)] if known else []
             else:
                 parts = [str(names.get(v, v)) for v in known]
-            parts += [f"“{v}” (not recognised, matches nothing)" for v in unknown]
+            if not compact:  # the page names them in its notice instead
+                parts += [f"“{v}” (not recognised, matches nothing)" for v in unknown]
+            if not parts:
+                continue
             text = ", ".join(parts)
         else:
             text = f"“{value}”"

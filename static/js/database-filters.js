@@ -51,6 +51,9 @@ document.addEventListener("DOMContentLoaded", function () {
     } catch (e) {
       // Private browsing may refuse storage: the change still applies.
     }
+    // The focus returns to this control, not to the results the form's
+    // address points at (that is for the button, without JavaScript).
+    form.action = form.action.split("#")[0];
     if (typeof form.requestSubmit === "function") {
       form.requestSubmit();
     } else {
