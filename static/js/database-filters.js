@@ -1,6 +1,7 @@
 // The database's filters, when JavaScript runs (without it the panel opens by
 // its summary and the "Apply filters" button submits the form):
 // - a changed checkbox or sort applies at once;
+// - an empty search and the default order stay out of the address;
 // - the panel is open on a wide screen, and stays open after a change on a
 //   narrow one, with the focus back on the control that was changed.
 // A file, not an inline script, because the Content-Security-Policy allows
@@ -38,6 +39,15 @@ document.addEventListener("DOMContentLoaded", function () {
   if (button) {
     button.hidden = true;
   }
+  // A short address to share: no empty search, no default order.
+  form.addEventListener("formdata", function (event) {
+    if (!String(event.formData.get("q") || "").trim()) {
+      event.formData.delete("q");
+    }
+    if (event.formData.get("sort") === "name") {
+      event.formData.delete("sort");
+    }
+  });
   form.addEventListener("change", function (event) {
     var target = event.target;
     if (target.type !== "checkbox" && target.tagName !== "SELECT") {
