@@ -76,7 +76,7 @@ def naive_list(request):
     from opportunities import selectors
     from opportunities.filters import DEADLINE_CHOICES, deadline_q
     from opportunities.models import Format, HostType, Kind, Opportunity
-    from opportunities.views import _query_without, _sort_links
+    from opportunities.views import _list_query, _query_without, _sort_options
     from programs.models import LearnerType, Specialty
 
     view = selectors.opportunity_search(request.GET)
@@ -131,8 +131,11 @@ def naive_list(request):
             "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
             "facets": facets,
             "search": chosen.get("q", ""),
-            "active_filters": selectors.describe_filters(view)[:-1],
-            "sorts": _sort_links(view),
+            "active_filters": selectors.describe_filters(view, compact=True)[:-1],
+            "sort_description": selectors.describe_filters(view)[-1][1],
+            "sort_options": _sort_options(view),
+            "unknown_notices": view.unknown_notices(),
+            "list_query": _list_query(request.GET),
             "page_query": query,
             "export_query": query,
             "last_updated": selectors.database_last_updated(),
@@ -233,7 +236,7 @@ def fetch(url: str, session: str) -> str:
 
 
 def rows_of(html: str) -> list[str]:
-    return re.findall(r'<td>\s*<a href="/database/\d+/">([^<]+)</a>', html)
+    return re.findall(r'class="db-card-title">\s*<a href="/database/\d+/[^"]*">([^<]+)</a>', html)
 
 
 def to_ms(value: str) -> float:

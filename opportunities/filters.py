@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 
 from .models import Format, HostType, Kind, Opportunity
+from .search import search_alternatives
 
 MAX_SEARCH_TERMS = 8
 
@@ -57,19 +58,25 @@ class AnyValueFilter(django_filters.MultipleChoiceFilter):
     field_class = AnyValueMultipleChoiceField
 
 
+class KnownChoiceFilter(AnyValueFilter):
+    """A filter over fixed choices that keeps a value it does not know, so the
+    value matches nothing (and the page can name it) instead of the whole
+    filter being dropped, which would widen the list and the download."""
+
+    def unknown_values(self, values) -> list[str]:
+        known = {str(value) for value, _ in self.extra["choices"]}
+        return [v for v in values if v not in known]
+
+
 class OpportunityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search")
-    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label="Kind", distinct=False)
-    host_type = django_filters.MultipleChoiceFilter(
-        choices=HostType.choices, label="Host type", distinct=False
-    )
+    kind = KnownChoiceFilter(choices=Kind.choices, label="Kind", distinct=False)
+    host_type = KnownChoiceFilter(choices=HostType.choices, label="Host type", distinct=False)
     host = AnyValueFilter(field_name="host_name", label="Host", distinct=False)
     specialty = AnyValueFilter(method="filter_specialty", label="Specialty")
     learners = AnyValueFilter(method="filter_learners", label="Eligible learners")
-    deadline = django_filters.MultipleChoiceFilter(
-        method="filter_deadline", choices=DEADLINE_CHOICES, label="Deadline"
-    )
-    format = django_filters.MultipleChoiceFilter(choices=Format.choices, label="Format", distinct=False)
+    deadline = KnownChoiceFilter(method="filter_deadline", choices=DEADLINE_CHOICES, label="Deadline")
+    format = KnownChoiceFilter(choices=Format.choices, label="Format", distinct=False)
 
     class Meta:
         model = Opportunity
@@ -84,18 +91,23 @@ class OpportunityFilter(django_filters.FilterSet):
     # rows need no DISTINCT and the ordering stays cheap.
 
     def filter_search(self, queryset, name, value):
+        # Every term must match; a term matches when any of its spellings or
+        # expansions does ("pediatrics" finds "Paediatrics").
         terms = value.split()[:MAX_SEARCH_TERMS]
         for term in terms:
+            alternatives = search_alternatives(term)
             specialty_ids = Opportunity.specialties.through.objects.filter(
-                specialty__name__icontains=term
+                reduce(operator.or_, (Q(specialty__name__icontains=a) for a in alternatives))
             ).values("opportunity_id")
-            queryset = queryset.filter(
-                Q(name__icontains=term)
-                | Q(host_name__icontains=term)
-                | Q(description__icontains=term)
-                | Q(how_to_join__icontains=term)
-                | Q(pk__in=specialty_ids)
-            )
+            matches = Q(pk__in=specialty_ids)
+            for alternative in alternatives:
+                matches |= (
+                    Q(name__icontains=alternative)
+                    | Q(host_name__icontains=alternative)
+                    | Q(description__icontains=alternative)
+                    | Q(how_to_join__icontains=alternative)
+                )
+            queryset = queryset.filter(matches)
         return queryset
 
     def filter_specialty(self, queryset, name, value):
@@ -107,12 +119,25 @@ class OpportunityFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=through.values("opportunity_id"))
 
     def filter_deadline(self, queryset, name, value):
-        return queryset.filter(reduce(operator.or_, (deadline_q(v, self.today) for v in value)))
+        known = [v for v in value if v in dict(DEADLINE_CHOICES)]
+        if not known:
+            return queryset.none()
+        return queryset.filter(reduce(operator.or_, (deadline_q(v, self.today) for v in known)))
 
     def active_values(self) -> dict[str, object]:
         """The filters in use, from the validated form: name → value."""
         self.errors  # noqa: B018 - validates the form
         return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [], ())}
+
+    def unknown_values(self) -> dict[str, list[str]]:
+        """Values of the fixed-choice filters that are no choice: filter name →
+        the values, in the order given. They match nothing."""
+        unknown = {}
+        for name, value in self.active_values().items():
+            flt = self.filters[name]
+            if isinstance(flt, KnownChoiceFilter) and (values := flt.unknown_values(value)):
+                unknown[name] = values
+        return unknown
 
     def queryset_without(self, name: str):
         """The queryset filtered by every active filter except ``name``: what

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from programs.models import LearnerType, Specialty
 
+from .eligibility import learners_compact
+
 
 def normalise(text: str) -> str:
     """Casefolded, Unicode-normalised, whitespace collapsed: how two spellings
@@ -128,6 +130,12 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("opportunities:detail", args=[self.pk])
+
+    @property
+    def eligible_learners_compact(self) -> str:
+        """The eligible learners in short ("MD 1–4, PGY 1–2"), from the prefetch."""
+        types = list(self.eligible_learners.all())
+        return learners_compact([t.code for t in types], {t.code: t.label for t in types})
 
     @property
     def deadline_is_month(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Max, Prefetch, QuerySet, Value, When
@@ -19,6 +20,7 @@ from accounts.services import user_is_member
 from programs.access import site_staff, user_is_site_staff
 from programs.models import LearnerType, Specialty
 
+from .eligibility import learners_compact
 from .filters import DEADLINE_CHOICES, OpportunityFilter, deadline_q
 from .models import ExportJob, Format, HostType, Kind, Opportunity, OpportunityChange
 
@@ -80,6 +82,38 @@ class DatabaseView:
     @property
     def active(self) -> dict[str, object]:
         return self.filterset.active_values()
+
+    @cached_property
+    def learner_labels(self) -> dict[str, str]:
+        """The chosen learner codes that exist → their labels. One query, and
+        only when that filter is on."""
+        chosen = self.active.get("learners")
+        if not chosen:
+            return {}
+        return dict(LearnerType.objects.filter(code__in=chosen).values_list("code", "label"))
+
+    @cached_property
+    def unknown_values(self) -> dict[str, list[str]]:
+        """Filter name → the values it was given that name nothing it knows
+        (a kind, a deadline, a learner code). Each matches nothing, so the
+        list and the download only ever narrow; the page names them."""
+        unknown = self.filterset.unknown_values()
+        learners = [code for code in self.active.get("learners", []) if code not in self.learner_labels]
+        if learners:
+            unknown["learners"] = learners
+        return unknown
+
+    def unknown_notices(self) -> list[tuple[str, list[str]]]:
+        """(filter legend, unknown values) for the page's notice."""
+        return [(self.filterset.filters[name].label, values) for name, values in self.unknown_values.items()]
+
+    def query_without_unknown(self) -> str:
+        """This query string less the unknown values (and the page number)."""
+        query = self.params.copy()
+        query.pop("page", None)
+        for name, values in self.unknown_values.items():
+            query.setlist(name, [v for v in query.getlist(name) if v.replace("\x00", "") not in values])
+        return query.urlencode()
 
 
 def opportunity_search(params: QueryDict, *, today: datetime.date | None = None) -> DatabaseView:
@@ -178,9 +212,11 @@ def opportunity_facets(view: DatabaseView) -> list[Facet]:
     )
     learner_choices = [(r["learnertype__code"], r["learnertype__label"]) for r in learner_rows]
     learners = {r["learnertype__code"]: r["n"] for r in learner_rows}
-    for chosen in view.active.get("learners", []):
+    # A chosen type that matches nothing here still shows, by its label; a
+    # code that is no learner type is named in the page's notice instead.
+    for chosen, label in view.learner_labels.items():
         if chosen not in learners:
-            learner_choices.append((chosen, chosen))
+            learner_choices.append((chosen, label))
     facets.append(_choice_facet(view, "learners", "Eligible learners", learner_choices, learners))
 
     deadline_counts = fs.queryset_without("deadline").aggregate(
@@ -191,25 +227,35 @@ def opportunity_facets(view: DatabaseView) -> list[Facet]:
     return facets
 
 
-def describe_filters(view: DatabaseView) -> list[tuple[str, str]]:
+def describe_filters(view: DatabaseView, *, compact: bool = False) -> list[tuple[str, str]]:
     """The active filters and sort in words, for the list's summary and the
-    export's About sheet."""
+    export's About sheet. ``compact`` writes learner types as the list's rows
+    do ("MD 1–2, PGY 1") and leaves out the values the filter does not know,
+    which the page names in a notice; the export keeps the labels and quotes
+    an unknown value, saying that it matches nothing."""
     labels = {
         "kind": dict(Kind.choices),
         "host_type": dict(HostType.choices),
         "deadline": dict(DEADLINE_CHOICES),
         "format": dict(Format.choices),
+        "learners": view.learner_labels,
     }
-    if chosen := view.active.get("learners"):
-        # One query, only when that filter is on: codes read as the labels the
-        # filter shows.
-        labels["learners"] = dict(LearnerType.objects.filter(code__in=chosen).values_list("code", "label"))
     described = []
     for name, value in view.active.items():
         legend = view.filterset.filters[name].label
         if isinstance(value, list | tuple):
+            unknown = view.unknown_values.get(name, [])
+            known = [v for v in value if v not in unknown]
             names = labels.get(name, {})
-            text = ", ".join(str(names.get(v, v)) for v in value)
+            if name == "learners" and compact:
+                parts = [learners_compact(known, names)] if known else []
+            else:
+                parts = [str(names.get(v, v)) for v in known]
+            if not compact:  # the page names them in its notice instead
+                parts += [f"“{v}” (not recognised, matches nothing)" for v in unknown]
+            if not parts:
+                continue
+            text = ", ".join(parts)
         else:
             text = f"“{value}”"
         described.append((legend, text))

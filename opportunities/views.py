@@ -46,42 +46,51 @@ def _query_without(params, *names: str) -> str:
     return query.urlencode()
 
 
-# The list's columns in order: a sort key from selectors.SORTS, or the label
-# of a column that does not sort.
-TABLE_COLUMNS = ["name", "kind", "host", "Specialties", "Eligible learners", "deadline", "format"]
+# What a link back to the list may carry from the list's query string.
+LIST_PARAMS = {
+    "q",
+    "kind",
+    "host_type",
+    "host",
+    "specialty",
+    "learners",
+    "deadline",
+    "format",
+    "sort",
+    "page",
+}
 
 
-def _table_header(view) -> list[dict[str, str]]:
-    """The list's column headers. A sortable one links to the list sorted by
-    it (ascending first, then toggling) and carries its aria-sort state and a
-    visible arrow for the current order."""
-    base = view.params.copy()
-    base.pop("page", None)
-    current_key, descending = view.sort.removeprefix("-"), view.sort.startswith("-")
-    header = []
-    for key in TABLE_COLUMNS:
-        if key not in selectors.SORTS:
-            header.append({"label": key})
-            continue
-        current = key == current_key
-        query = base.copy()
-        query["sort"] = f"-{key}" if current and not descending else key
-        if not current:
-            state, hint, arrow = "none", "sort ascending", ""
-        elif descending:
-            state, hint, arrow = "descending", "sort ascending", "▼"
-        else:
-            state, hint, arrow = "ascending", "sort descending", "▲"
-        header.append(
-            {
-                "label": selectors.SORTS[key][0],
-                "url": "?" + query.urlencode(),
-                "aria_sort": state,
-                "hint": hint,
-                "arrow": arrow,
-            }
-        )
-    return header
+# The sort menu, in the order people look for it: query value → label.
+SORT_OPTIONS = [
+    ("name", "Name (A to Z)"),
+    ("-name", "Name (Z to A)"),
+    ("deadline", "Deadline (soonest first)"),
+    ("-deadline", "Deadline (latest first)"),
+    ("host", "Host (A to Z)"),
+    ("kind", "Kind"),
+    ("format", "Format"),
+    ("-last_verified", "Recently verified first"),
+]
+
+
+def _sort_options(view) -> list[dict[str, object]]:
+    options = [{"value": v, "label": label, "selected": v == view.sort} for v, label in SORT_OPTIONS]
+    if not any(o["selected"] for o in options):
+        # A sort the menu does not offer (an older link): shown as it is.
+        label, _ = selectors.SORTS[view.sort.lstrip("-")]
+        descending = " (descending)" if view.sort.startswith("-") else ""
+        options.append({"value": view.sort, "label": label + descending, "selected": True})
+    return options
+
+
+def _list_query(params) -> str:
+    """The list's own parameters from ``params``: what a link back keeps."""
+    query = params.copy()
+    for name in list(query):
+        if name not in LIST_PARAMS:
+            del query[name]
+    return query.urlencode()
 
 
 @require_GET
@@ -91,7 +100,7 @@ def opportunity_list(request):
     paginator = Paginator(selectors.with_related(view.queryset), selectors.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = _query_without(request.GET, "page")
-    *active_filters, (_, sort_description) = selectors.describe_filters(view)
+    *active_filters, (_, sort_description) = selectors.describe_filters(view, compact=True)
     return render(
         request,
         "opportunities/list.html",
@@ -103,7 +112,10 @@ def opportunity_list(request):
             "search": view.active.get("q", ""),
             "active_filters": active_filters,
             "sort_description": sort_description,
-            "header": _table_header(view),
+            "sort_options": _sort_options(view),
+            "unknown_notices": view.unknown_notices(),
+            "query_without_unknown": view.query_without_unknown() if view.unknown_values else "",
+            "list_query": _list_query(request.GET),
             "page_query": query,
             "export_query": query,
             "last_updated": selectors.database_last_updated(),
@@ -119,7 +131,7 @@ def opportunity_detail(request, pk):
     return render(
         request,
         "opportunities/detail.html",
-        {"opportunity": opportunity, "history": history},
+        {"opportunity": opportunity, "history": history, "list_query": _list_query(request.GET)},
     )
 
 

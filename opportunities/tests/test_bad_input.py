@@ -75,7 +75,7 @@ class TestOddQueryStrings:
         client.force_login(learner)
         response = client.get("/database/", {"sort": sort, "kind": "formal"})
         assert response.context["view"].sort == "name"
-        assert '<input type="hidden" name="sort" value="name">' in response.content.decode()
+        assert '<option value="name" selected>Name (A to Z)</option>' in response.content.decode()
 
     def test_a_nul_character_in_a_host_is_dropped(self, client, learner, entries):
         client.force_login(learner)

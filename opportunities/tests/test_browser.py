@@ -5,7 +5,14 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from conftest import assert_accessible, assert_keyboard_reaches_everything, login
+from conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    assert_fits_phone_and_desktop,
+    assert_keyboard_reaches_everything,
+    login,
+)
 from opportunities.models import ExportJob, Format, HostType, Kind
 
 from .factories import make_opportunity
@@ -66,20 +73,23 @@ def test_a_learner_filters_and_downloads_exactly_what_they_see(page, learner, en
     assert page.get_by_label("Summer opportunity (2)").is_visible()
     assert_accessible(page, "database-list")
 
+    # With JavaScript a filter applies as soon as it changes; the button is
+    # for when it is off.
+    assert page.get_by_role("button", name="Apply filters").is_hidden()
     page.get_by_label("Summer opportunity (2)").check()
-    page.get_by_label("MD year 2").check()
-    page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/database/?*kind=summer*")
-    rows = page.locator("tbody tr")
+    # The focus comes back to the checkbox that was changed.
+    assert page.evaluate("document.activeElement.value") == "summer"
+    page.get_by_label("MD year 2").check()
+    page.wait_for_url("**/database/?*learners=MD2*")
+    rows = page.locator(".db-list > li")
     assert rows.count() == 1
     assert rows.first.get_by_role("link").inner_text() == "Sunnybrook Summer Studentship"
     assert page.get_by_label("Summer opportunity (1)").is_checked()
 
-    # Sort by deadline, newest first, with the header link (twice toggles).
-    page.get_by_role("link", name="Deadline").click()
-    page.get_by_role("link", name="Deadline").click()
-    assert "sort=-deadline" in page.url
-    assert page.locator("th[aria-sort=descending]").inner_text().startswith("Deadline")
+    page.get_by_label("Sort by").select_option("-deadline")
+    page.wait_for_url("**/database/?*sort=-deadline*")
+    assert page.get_by_text("sorted by deadline (descending)").is_visible()
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download as Excel").click()
@@ -153,9 +163,9 @@ def test_the_list_works_from_the_keyboard_with_a_visible_focus(page, learner, en
 def test_a_filtered_list_and_an_empty_one_are_accessible(page, learner, entries):
     login(page, learner.email)
     page.goto("/database/?kind=summer&format=in_person&sort=-deadline")
-    assert page.locator("tbody tr").count() == 2
+    assert page.locator(".db-list > li").count() == 2
     assert page.get_by_text("Filtered by:").is_visible()
-    assert page.locator("th[aria-sort=descending]").inner_text().startswith("Deadline")
+    assert page.get_by_label("Sort by").input_value() == "-deadline"
     assert_accessible(page, "database-list-filtered")
 
     page.goto("/database/?q=nothing+matches+this&host=Gone")
@@ -191,12 +201,16 @@ def test_everything_works_without_javascript(page_without_js, learner, entries, 
     page = page_without_js
     login(page, learner.email)
     page.goto("/database/")
+    # Without JavaScript the panel opens by its summary, the button applies.
+    page.get_by_text("Search and filters").click()
     page.get_by_label("Summer opportunity (2)").check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/database/?*kind=summer*")
-    assert page.locator("tbody tr").count() == 2
-    page.get_by_role("link", name="Deadline").click()
-    assert "sort=deadline" in page.url
+    assert page.locator(".db-list > li").count() == 2
+    page.get_by_text("Search and filters").click()
+    page.get_by_label("Sort by").select_option("deadline")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/database/?*sort=deadline*")
     with page.expect_download() as info:
         page.get_by_role("link", name="Download as Excel").click()
     info.value.save_as(tmp_path / "export.xlsx")
@@ -250,3 +264,51 @@ def test_staff_import_the_offices_workbook_through_the_preview(page, staff, lear
     assert page.get_by_text("13 created as drafts").is_visible()
     assert set(Opportunity.objects.values_list("name", flat=True)) == OFFICE_NAMES
     assert not Opportunity.objects.filter(is_published=True).exists()
+
+
+def test_the_database_fits_a_phone_and_a_desktop(page, learner, entries):
+    login(page, learner.email)
+    page.goto("/database/")
+    assert_fits_phone_and_desktop(page, "database")
+    page.goto("/database/?kind=summer&learners=MD1&learners=MD2&q=paediatrics")
+    assert page.locator(".db-list > li").count() == 1
+    assert_fits_phone_and_desktop(page, "database-filtered")
+    page.goto("/database/?kind=summer&kind=nonsense&learners=MD9")
+    assert page.get_by_text("Some filter values were not recognised").is_visible()
+    assert_fits_phone_and_desktop(page, "database-unknown-values")
+
+
+def test_an_opportunity_page_fits_and_leads_back_to_the_same_list(page, learner, entries):
+    login(page, learner.email)
+    page.goto("/database/?q=pediatrics&kind=summer")
+    page.get_by_role("link", name="SickKids Summer Research").click()
+    assert page.get_by_text("MD 1", exact=True).is_visible()
+    assert_fits_phone_and_desktop(page, "database-opportunity")
+    page.get_by_role("link", name="Back to the list").click()
+    page.wait_for_url("**/database/?q=pediatrics&kind=summer#results")
+    assert page.locator(".db-list > li").count() == 1
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_fewer_than_10_tabs_reach_the_first_result(page, learner, entries, viewport):
+    login(page, learner.email)
+    page.set_viewport_size(viewport)
+    page.goto("/database/")
+    first = page.locator(".db-list a").first
+    for presses in range(1, 10):
+        page.keyboard.press("Tab")
+        if first.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("nine presses of Tab did not reach the first result")
+    assert first.inner_text() == "CMA Mentorship" and presses < 10
+
+
+def test_the_skip_link_leads_to_the_results(page, learner, entries):
+    login(page, learner.email)
+    page.set_viewport_size(PHONE)
+    page.goto("/database/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "CMA Mentorship"

@@ -194,11 +194,11 @@ class TestFilters:
             "Surgical Exploration Summer",
         ]
 
-    def test_rows_and_the_filter_summary_name_learners_as_the_filter_does(self, client, catalogue):
+    def test_rows_and_the_filter_summary_name_learners_compactly(self, client, catalogue):
         html = client.get("/database/?q=CMA").content.decode()
-        assert "MD year 3, PGY1 resident" in re.sub(r"\s+", " ", html)
-        response = client.get("/database/?learners=PGY1&learners=MD3")
-        assert ("Eligible learners", "PGY1 resident, MD year 3") in response.context["active_filters"]
+        assert "MD 3, PGY 1" in re.sub(r"\s+", " ", html)
+        response = client.get("/database/?learners=PGY1&learners=MD3&learners=MD4")
+        assert ("Eligible learners", "MD 3–4, PGY 1") in response.context["active_filters"]
 
     def test_deadline_buckets(self, client, catalogue):
         assert names(client.get("/database/?deadline=month")) == ["Family Medicine Mentorship"]
@@ -226,8 +226,12 @@ class TestFilters:
         assert names(client.get("/database/?host=Gone")) == []
         assert "No opportunities match" in client.get("/database/?specialty=Gone").content.decode()
 
-    def test_an_invalid_choice_is_ignored_with_the_rest_applied(self, client, catalogue):
-        assert names(client.get("/database/?kind=nonsense&format=virtual")) == ["CMA Mentorship"]
+    def test_an_invalid_choice_matches_nothing_and_is_named(self, client, catalogue):
+        # Dropping the unknown value's whole filter would widen the list.
+        response = client.get("/database/?kind=nonsense&format=virtual")
+        assert names(response) == []
+        assert response.context["unknown_notices"] == [("Kind", ["nonsense"])]
+        assert names(client.get("/database/?kind=nonsense&kind=formal&format=virtual")) == ["CMA Mentorship"]
 
 
 class TestFacetCounts:
@@ -303,12 +307,11 @@ class TestSortingAndPages:
     def test_an_unknown_sort_falls_back_to_name(self, client, catalogue):
         assert names(client.get("/database/?sort=password"))[0] == "CMA Mentorship"
 
-    def test_header_links_sort_and_announce_the_current_order(self, client, catalogue):
+    def test_the_sort_menu_offers_each_order_and_shows_the_current_one(self, client, catalogue):
         html = client.get("/database/?kind=formal&sort=deadline").content.decode()
-        assert re.search(
-            r'<th scope="col" aria-sort="ascending">\s*<a href="\?kind=formal&amp;sort=-deadline">', html
-        )
-        assert re.search(r'<th scope="col" aria-sort="none">\s*<a href="\?kind=formal&amp;sort=name">', html)
+        assert '<option value="deadline" selected>Deadline (soonest first)</option>' in html
+        assert '<option value="-deadline" >Deadline (latest first)</option>' in html
+        assert "sorted by deadline (ascending)" in html
 
     def test_pages_of_25_keep_the_filters(self, client, learner_types):
         bulk_opportunities(60)
@@ -466,3 +469,135 @@ class TestDetailQueries:
         # opportunity, its specialties, its learner types
         with django_assert_num_queries(7):
             assert client.get(catalogue["cma"].get_absolute_url()).status_code == 200
+
+
+class TestSearchSpellings:
+    @pytest.fixture(autouse=True)
+    def _member(self, client, learner, freeze_today):
+        client.force_login(learner)
+
+    @pytest.fixture
+    def spelled(self, catalogue):
+        return {
+            "peds": make_opportunity(name="SickKids Summer", specialties=["Paediatrics"]),
+            "obgyn": make_opportunity(
+                name="Women's Health Circle", specialties=["Obstetrics and Gynaecology"]
+            ),
+            "ortho": make_opportunity(name="Bone and Joint Days", specialties=["Orthopaedic Surgery"]),
+            "anaes": make_opportunity(name="Airway Club", description="Anaesthesia residents host."),
+            "member": make_opportunity(name="Member directory", description="Membership list."),
+        }
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("pediatrics", ["SickKids Summer"]),
+            ("peds", ["SickKids Summer"]),
+            ("paediatric", ["SickKids Summer"]),
+            ("gynecology", ["Women's Health Circle"]),
+            ("ob/gyn", ["Women's Health Circle"]),
+            ("obgyn", ["Women's Health Circle"]),
+            ("orthopedic", ["Bone and Joint Days"]),
+            ("ortho", ["Bone and Joint Days"]),
+            ("anesthesia", ["Airway Club"]),
+            ("em", ["Emergency shadowing list"]),
+            ("fm", ["CMA Mentorship", "Family Medicine Mentorship"]),
+            ("im", ["CMA Mentorship"]),
+            ("peds summer", ["SickKids Summer"]),
+        ],
+    )
+    def test_either_spelling_or_a_common_abbreviation_finds_an_entry(self, client, spelled, query, expected):
+        assert names(client.get("/database/", {"q": query})) == expected
+
+    def test_the_search_makes_as_many_queries_with_synonyms_as_without(
+        self, client, spelled, django_assert_num_queries
+    ):
+        # The same 16 as TestQueryCount: synonyms widen the WHERE clause only.
+        with django_assert_num_queries(16):
+            response = client.get("/database/?specialty=Paediatrics&sort=-deadline&q=peds+summer")
+        assert names(response) == ["SickKids Summer"]
+
+
+class TestUnknownFilterValues:
+    """An unknown value matches nothing, is named on the page, and the
+    download holds exactly what the page shows."""
+
+    @pytest.fixture(autouse=True)
+    def _member(self, client, learner, freeze_today):
+        client.force_login(learner)
+
+    def download_names(self, client, query):
+        import io
+
+        from openpyxl import load_workbook
+
+        response = client.get(f"/database/export.xlsx?{query}")
+        assert response.status_code == 200
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        about = {r[0]: r[1] for r in workbook["About"].iter_rows(min_row=2, values_only=True)}
+        return [r[0] for r in workbook["Opportunities"].iter_rows(min_row=2, values_only=True)], about
+
+    @pytest.mark.parametrize(
+        ("query", "legend", "value"),
+        [
+            ("kind=nonsense", "Kind", "nonsense"),
+            ("learners=MD9", "Eligible learners", "MD9"),
+            ("deadline=2026-13-45", "Deadline", "2026-13-45"),
+            ("format=zoom", "Format", "zoom"),
+            ("host_type=%3Cscript%3E", "Host type", "<script>"),
+        ],
+    )
+    def test_an_unknown_value_alone_shows_nothing_and_says_why(self, client, catalogue, query, legend, value):
+        response = client.get(f"/database/?{query}")
+        assert names(response) == []
+        assert response.context["unknown_notices"] == [(legend, [value])]
+        html = response.content.decode()
+        assert "Some filter values were not recognised" in html and 'href="?"' in html
+        assert "<script>" not in html.split("<main", 1)[1]
+        rows, about = self.download_names(client, query)
+        assert rows == []
+        assert "not recognised" in about[legend]
+
+    def test_beside_known_values_it_only_narrows(self, client, catalogue):
+        query = "kind=formal&kind=nonsense&learners=MD3&learners=XX&sort=-name"
+        response = client.get(f"/database/?{query}")
+        assert names(response) == ["CMA Mentorship"]
+        assert response.context["unknown_notices"] == [("Kind", ["nonsense"]), ("Eligible learners", ["XX"])]
+        assert response.context["query_without_unknown"] == "kind=formal&learners=MD3&sort=-name"
+        rows, _ = self.download_names(client, query)
+        assert rows == names(response)
+
+    def test_every_kind_and_an_unknown_one_is_still_every_kind(self, client, catalogue):
+        query = "kind=formal&kind=informal&kind=summer&kind=nonsense&format=virtual"
+        assert names(client.get(f"/database/?{query}")) == ["CMA Mentorship"]
+        assert self.download_names(client, query)[0] == ["CMA Mentorship"]
+
+    def test_a_known_learner_type_with_no_match_shows_its_label_not_its_code(self, client, catalogue):
+        response = client.get("/database/?learners=MD4")
+        learners = next(f for f in response.context["facets"] if f.name == "learners")
+        assert [(o.value, o.label, o.count, o.checked) for o in learners.visible_options if o.checked] == [
+            ("MD4", "MD year 4", 0, True)
+        ]
+        assert response.context["unknown_notices"] == []
+        assert ("Eligible learners", "MD 4") in response.context["active_filters"]
+
+
+class TestBackToTheList:
+    @pytest.fixture(autouse=True)
+    def _member(self, client, learner, freeze_today):
+        client.force_login(learner)
+
+    def test_a_row_links_to_its_page_with_the_lists_query(self, client, catalogue):
+        html = client.get("/database/?kind=formal&q=mentorship&page=1").content.decode()
+        assert f'href="/database/{catalogue["cma"].pk}/?kind=formal&amp;q=mentorship&amp;page=1"' in html
+
+    def test_the_back_link_keeps_the_filters_search_and_page_but_nothing_else(self, client, catalogue):
+        url = catalogue["cma"].get_absolute_url() + "?kind=formal&q=cma&page=2&sort=-name&next=https://evil"
+        html = client.get(url).content.decode()
+        assert 'href="/database/?kind=formal&amp;q=cma&amp;page=2&amp;sort=-name#results"' in html
+        assert "evil" not in html
+
+    def test_without_a_query_it_is_the_plain_list(self, client, catalogue):
+        html = client.get(catalogue["cma"].get_absolute_url()).content.decode()
+        assert re.search(r'href="/database/#results">.*Back to the list</a>', html)
+        assert "MD 3, PGY 1" in html
