@@ -149,7 +149,8 @@ class TestEdit:
             f"/my/applications/{application.pk}/edit/", mentee_data(ilead, learner_type=lt("MD1"))
         )
         assert response.status_code == 422
-        assert "iLEAD tier 2 mentees must be" in response.content.decode()
+        # Issue 16: a type the tier does not admit is not offered, so it is refused as such.
+        assert "Choose one of the learner types in the list." in response.content.decode()
 
 
 class TestIdentity:
