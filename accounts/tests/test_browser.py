@@ -39,6 +39,10 @@ def test_sign_up_verify_log_in_edit_profile_log_out(page, settings, mailoutbox, 
     page.get_by_label("Email").fill("newcomer@mail.example.edu")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    # Signing in lands on the home page, whose first next step is the profile (issue 16).
+    page.wait_for_url("**/home/")
+    assert_accessible(page, "home-new-person")
+    page.get_by_role("link", name="Complete your profile").click()
     page.wait_for_url("**/account/profile/")
     assert_accessible(page, "profile")
 
