@@ -62,6 +62,7 @@ def question_field(question: Question, required: bool | None = None) -> forms.Fi
         "label": question.text,
         "help_text": question.help_text,
         "required": question.required if required is None else required,
+        "error_messages": {"required": "Answer this question."},
     }
     kind = question.kind
     if kind == Question.Kind.LONG_TEXT:
@@ -98,7 +99,10 @@ class ApplicationForm(forms.Form):
     role: str = ""
 
     meeting_format = forms.ChoiceField(
-        label="Preferred meeting format", choices=MeetingFormat.choices, widget=forms.RadioSelect
+        label="Preferred meeting format",
+        choices=MeetingFormat.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a meeting format."},
     )
     availability = forms.MultipleChoiceField(
         label="When are you usually available?",
@@ -244,7 +248,10 @@ class MenteeApplicationForm(ApplicationForm):
         error_messages={"required": "Tell us briefly what you hope for from a mentor."},
     )
     meeting_frequency = forms.ChoiceField(
-        label="How often would you like to meet?", choices=MeetingFrequency.choices, widget=forms.RadioSelect
+        label="How often would you like to meet?",
+        choices=MeetingFrequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how often you would like to meet."},
     )
 
     def __init__(self, *args, **kwargs):

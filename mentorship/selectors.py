@@ -21,6 +21,7 @@ from applications.eligibility import (
 from applications.models import Application, Role, Status
 from applications.selectors import applications_for_applicant
 from matching.selectors import Mentorship, mentorship_rows_for
+from programs.models import MenteeIntake
 from programs.selectors import published_programs_with_eligibility
 
 
@@ -135,10 +136,11 @@ def _apply_steps(user, programs, applications: list[Application]) -> list[Step]:
                 continue
             if code is None or not may_apply_as(program, role, code):
                 continue
+            text = f"{program.name} is open to {role}s like you."
+            if role == Role.MENTEE and program.mentee_intake == MenteeIntake.LIMITED:
+                text += " Mentors are limited, so you may be placed on a waitlist."
             url = reverse(f"applications:apply_{role}", args=[program.slug])
-            steps.append(
-                Step(f"Apply to {program.name} as a {role}.", f"Apply to {program.name} as a {role}", url)
-            )
+            steps.append(Step(text, f"Apply to {program.name} as a {role}", url))
     return steps
 
 

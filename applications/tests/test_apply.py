@@ -286,7 +286,8 @@ class TestMentorForm:
         del data[f"question_{question.pk}"]
         response = client.post(DMP_MENTOR, data)
         assert response.status_code == 422
-        assert "This field is required." in response.content.decode()
+        # Issue 16's proofreading: the message says what to do, not "This field is required."
+        assert "Answer this question." in response.content.decode()
 
     def test_yes_no_answers_are_stored_as_booleans(
         self, client, dmp, mentor, django_capture_on_commit_callbacks
