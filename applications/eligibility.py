@@ -119,6 +119,32 @@ def allowed_types(program: Program, tier: Tier | None, role: str) -> list[Learne
     return list(getattr(program, field).all())
 
 
+def offered_types(program: Program, role: str) -> list[LearnerType] | None:
+    """The learner types a form offers for ``role``: those some tier (or the
+    program, without tiers) admits, in the list's order. None: anyone may apply.
+    Uses the program's prefetched types and tiers when they are there."""
+    tiers = list(program.tiers.all())
+    scopes = (
+        [allowed_types(program, tier, role) for tier in tiers]
+        if tiers
+        else [allowed_types(program, None, role)]
+    )
+    if any(not types for types in scopes):
+        return None
+    seen: dict[int, LearnerType] = {}
+    for types in scopes:
+        for learner_type in types:
+            seen.setdefault(learner_type.pk, learner_type)
+    return sorted(seen.values(), key=lambda t: (t.order, t.code))
+
+
+def may_apply_as(program: Program, role: str, code: str | None) -> bool:
+    """Would a person of learner type ``code`` be offered ``role`` in ``program``?
+    (An unknown type: yes, the form asks.)"""
+    types = offered_types(program, role)
+    return types is None or code is None or code in {t.code for t in types}
+
+
 def eligibility_error(
     *, program: Program, tier: Tier | None, role: str, learner_type: LearnerType, chosen: str
 ) -> str | None:

@@ -13,11 +13,13 @@ from programs.models import LearnerType, Program, Specialty, Tier
 from .eligibility import (
     MENTEE_CODES,
     MENTOR_YEARS,
+    allowed_types,
     eligibility_error,
     mentee_code_for_profile,
     mentee_year,
     mentor_learner_code,
     mentor_role_for_profile,
+    offered_types,
 )
 from .models import (
     Application,
@@ -60,6 +62,7 @@ def question_field(question: Question, required: bool | None = None) -> forms.Fi
         "label": question.text,
         "help_text": question.help_text,
         "required": question.required if required is None else required,
+        "error_messages": {"required": "Answer this question."},
     }
     kind = question.kind
     if kind == Question.Kind.LONG_TEXT:
@@ -96,7 +99,10 @@ class ApplicationForm(forms.Form):
     role: str = ""
 
     meeting_format = forms.ChoiceField(
-        label="Preferred meeting format", choices=MeetingFormat.choices, widget=forms.RadioSelect
+        label="Preferred meeting format",
+        choices=MeetingFormat.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a meeting format."},
     )
     availability = forms.MultipleChoiceField(
         label="When are you usually available?",
@@ -112,14 +118,19 @@ class ApplicationForm(forms.Form):
         program: Program,
         questions: list[Question],
         application: Application | None = None,
+        previous: Application | None = None,
         user=None,
         **kwargs,
     ):
+        """``application``: the one being changed. ``previous``: for a new
+        application, the person's last withdrawn one, whose answers it starts from."""
         self.program = program
         self.application = application
         self.questions = questions
         if application is not None:
             kwargs.setdefault("initial", self.initial_from(application))
+        elif previous is not None:
+            kwargs.setdefault("initial", {**self.initial_from(previous), "tier": previous.tier_id})
         elif user is not None:
             kwargs.setdefault("initial", self.initial_from_profile(user))
         super().__init__(*args, **kwargs)
@@ -175,6 +186,13 @@ class ApplicationForm(forms.Form):
             result[question] = None if value in (None, "", []) else value
         return result
 
+    def offered_types(self) -> list[LearnerType] | None:
+        """The learner types this form may offer: the application's tier's when
+        changing one, else those any tier of the program admits (None: any)."""
+        if self.application is not None:
+            return allowed_types(self.program, self.application.tier, self.role) or None
+        return offered_types(self.program, self.role)
+
     def question_fields(self) -> list[forms.BoundField]:
         return [self[self.question_key(q)] for q in self.questions]
 
@@ -189,6 +207,11 @@ class ApplicationForm(forms.Form):
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         raise NotImplementedError
+
+    def fields_in_order(self) -> list[forms.BoundField]:
+        """The fields in the order the page shows them: the sections, then the
+        program's questions (the error summary lists its errors in this order)."""
+        return [field for _, fields in self.sections() for field in fields] + self.question_fields()
 
 
 class MenteeApplicationForm(ApplicationForm):
@@ -225,14 +248,21 @@ class MenteeApplicationForm(ApplicationForm):
         error_messages={"required": "Tell us briefly what you hope for from a mentor."},
     )
     meeting_frequency = forms.ChoiceField(
-        label="How often would you like to meet?", choices=MeetingFrequency.choices, widget=forms.RadioSelect
+        label="How often would you like to meet?",
+        choices=MeetingFrequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how often you would like to meet."},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["learner_type"].queryset = LearnerType.objects.filter(code__in=MENTEE_CODES).order_by(
-            "order", "code"
-        )
+        # Only the types the program (or one of its tiers) admits: a choice
+        # the server would refuse is not offered.
+        queryset = LearnerType.objects.filter(code__in=MENTEE_CODES)
+        offered = self.offered_types()
+        if offered is not None:
+            queryset = queryset.filter(pk__in=[t.pk for t in offered])
+        self.fields["learner_type"].queryset = queryset.order_by("order", "code")
         if self.outcome_choices:
             self.fields["outcomes"].queryset = self.program.outcomes.all()
         else:
@@ -351,6 +381,12 @@ class MentorApplicationForm(ApplicationForm):
             self.fields["outcomes"].queryset = self.program.outcomes.all()
         else:
             del self.fields["outcomes"]
+        offered = self.offered_types()
+        if offered is not None:
+            codes = {t.code for t in offered}
+            self.fields["mentor_role"].choices = [
+                (value, label) for value, label in MentorRole.choices if MENTOR_ROLE_CODES[value] & codes
+            ]
 
     def initial_from(self, application):
         specialty = next(iter(application.specialties.all()), None)
@@ -442,6 +478,13 @@ class MentorApplicationForm(ApplicationForm):
             ("Meeting", [self["meeting_format"], self["availability"]]),
         ]
 
+
+# The learner types each mentor role can count as (eligibility.mentor_learner_code).
+MENTOR_ROLE_CODES = {
+    MentorRole.CLINICIAN: {"FAC"},
+    MentorRole.RESIDENT: {f"PGY{year}" for year in MENTOR_YEARS[MentorRole.RESIDENT]} | {"RES"},
+    MentorRole.STUDENT: {f"MD{year}" for year in MENTOR_YEARS[MentorRole.STUDENT]},
+}
 
 FORM_CLASSES = {Role.MENTEE: MenteeApplicationForm, Role.MENTOR: MentorApplicationForm}
 

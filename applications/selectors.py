@@ -7,7 +7,7 @@ from django.http import Http404
 
 from programs.models import Program, Tier
 
-from .models import Answer, Application, IdentityDimension, Question, Role, StatusChange
+from .models import Answer, Application, IdentityDimension, Question, Role, Status, StatusChange
 from .signals import WithdrawalConsequence, withdrawal_asked
 
 
@@ -47,6 +47,17 @@ def live_application(*, user, program: Program, role: str, tier: Tier | None) ->
         Application.objects.live()
         .filter(applicant=user, program=program, role=role, tier=tier)
         .order_by("-submitted_at")
+        .first()
+    )
+
+
+def last_withdrawn_application(*, user, program: Program, role: str) -> Application | None:
+    """The person's most recently withdrawn application for this program and
+    role, with what a form needs to start from its answers; None if there is none."""
+    return (
+        Application.objects.filter(applicant=user, program=program, role=role, status=Status.WITHDRAWN)
+        .prefetch_related("specialties", "outcomes", "answers")
+        .order_by("-submitted_at", "-id")
         .first()
     )
 

@@ -96,7 +96,8 @@ def _apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
     questions = selectors.questions_for(program, role)
     form_class = FORM_CLASSES[role]
     data = request.POST if request.method == "POST" else None
-    form = form_class(data, program=program, questions=questions, user=request.user)
+    previous = selectors.last_withdrawn_application(user=request.user, program=program, role=role)
+    form = form_class(data, program=program, questions=questions, previous=previous, user=request.user)
     identity_form = IdentityForm(data, program=program, role=role) if program.collects_identity else None
     status = 200
     if request.method == "POST":
@@ -127,6 +128,7 @@ def _apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
             "role": role,
             "form": form,
             "identity_form": identity_form,
+            "previous": previous,
             "intake_limited": role == Role.MENTEE and program.mentee_intake == MenteeIntake.LIMITED,
             "existing": selectors.live_applications_for_program(user=request.user, program=program, role=role)
             if tiers

@@ -114,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "my_home"
 
 # django-allauth: email is the login; verification is mandatory in production.
 # accounts' adapter, with allauth's emails queued in the outgoing-email table.

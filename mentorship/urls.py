@@ -19,6 +19,8 @@ program_pages = ([path("programs/<slug:slug>/", views.program_detail, name="deta
 
 urlpatterns = [
     path("", views.landing, name="home"),
+    path("home/", views.my_home, name="my_home"),
+    path("favicon.ico", views.favicon),
     path("", include(program_pages)),
     path("", include("applications.urls")),
     path("database/", include("opportunities.urls")),

@@ -5,13 +5,17 @@ update (opportunities); a program's page shows the program, its apply buttons
 (applications) and the status of its matching round (matching). programs, the
 base app, may import none of those, so these views live here, on top."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 
 from matching.selectors import public_round_status
 from opportunities.selectors import database_last_updated
 from programs import selectors as program_selectors
+
+from .selectors import home_for
 
 
 def landing(request):
@@ -26,6 +30,17 @@ def landing(request):
             "database_last_updated": database_last_updated() or content.database_last_updated,
         },
     )
+
+
+@login_required
+def my_home(request):
+    """Where signing in lands: the person's applications, mentorships and next steps."""
+    return render(request, "mentorship/home.html", {"home": home_for(request.user)})
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page links; the file is a static one.
+    return redirect(static("favicon.ico"), permanent=True)
 
 
 def program_detail(request, slug):

@@ -29,10 +29,11 @@ def published_resources():
     return Resource.objects.filter(is_published=True)
 
 
-def program_for_public(slug: str) -> Program:
-    """A published program with everything its page shows, in a fixed number of queries."""
+def published_programs_with_eligibility():
+    """The published programs with their outcomes, tiers and who may apply
+    (to each tier), prefetched: a fixed number of queries however many there are."""
     learner_types = LearnerType.objects.order_by("order", "code")
-    queryset = Program.objects.published().prefetch_related(
+    return Program.objects.published().prefetch_related(
         "outcomes",
         Prefetch("mentee_learner_types", queryset=learner_types),
         Prefetch("mentor_learner_types", queryset=learner_types),
@@ -44,7 +45,11 @@ def program_for_public(slug: str) -> Program:
             ),
         ),
     )
+
+
+def program_for_public(slug: str) -> Program:
+    """A published program with everything its page shows, in a fixed number of queries."""
     try:
-        return queryset.get(slug=slug)
+        return published_programs_with_eligibility().get(slug=slug)
     except Program.DoesNotExist:
         raise Http404("No such program.") from None

@@ -72,11 +72,14 @@ SITE_TEXT = dict(
     equity_commitment=(
         "Equity mentorship is a key component of Temerty Medicine's commitment to Excellence "
         "Through Equity. For considerations on the purpose and approaches to equity mentorship, "
-        "please review this presentation from the Association of American Colleges, along with "
+        "please review this presentation from the Association of American Medical Colleges, along with "
         "additional resources below."
     ),
     equity_presentation_url="https://www.aamc.org/",
-    equity_presentation_text="Association of American Medical Colleges: equity mentorship presentation",
+    # The presentation's own address is not known (the OLA page's text names it
+    # without one), so the link says where it really goes: the AAMC's website.
+    # Staff put the presentation's address here, in the admin, once they have it.
+    equity_presentation_text="Association of American Medical Colleges (aamc.org)",
     tiles_intro=(
         "Each of the tiles below is linked to more information about each program, including "
         "application links."
@@ -96,9 +99,9 @@ RESOURCES = [
         "Personal, career and learning support for Temerty Medicine learners.",
     ),
     (
-        "AAMC: mentoring resources",
+        "Association of American Medical Colleges (AAMC)",
         "https://www.aamc.org/",
-        "The Association of American Medical Colleges on the purpose and approaches to equity mentorship.",
+        "Its website, with resources on the purpose and approaches to equity mentorship.",
     ),
 ]
 
@@ -135,7 +138,9 @@ PROGRAMS = [
         mentors=["FAC"],
         outcomes=[
             "Strengthened access to networks and opportunities for career planning",
-            "Increased sense of belonging and support in relation to their social identity",
+            # Shown on the program page and as a choice on the application form,
+            # which speaks to "you": worded for both.
+            "Increased sense of belonging and support in relation to social identity",
         ],
         tiers=[],
     ),

@@ -162,11 +162,13 @@ ROUND = {"round_id": "round"}
 MATRIX: dict[str, Row] = {
     # --- Public pages
     "": everyone(),
+    "favicon.ico": Row((301,) * 6),
     "programs/<slug:slug>/": Row((200,) * 6, kwargs={"slug": "slug"}),
     # --- Signed-in people: applying, their own applications and mentorships
     "programs/<slug:slug>/apply/mentee/": signed_in(kwargs={"slug": "slug"}),
     "programs/<slug:slug>/apply/mentor/": signed_in(kwargs={"slug": "slug"}),
     "account/profile/": signed_in(),
+    "home/": signed_in(),
     "my/applications/": signed_in(),
     "my/mentorships/": signed_in(),
     # Only the applicant reaches an application's pages: for anyone else,

@@ -227,3 +227,43 @@ def test_people_linked_as_coordinators_before_onboarding_get_admin_access():
     linked = User.objects.get(pk=linked.pk)
     assert linked.is_staff and linked.groups.filter(name=COORDINATORS_GROUP).exists()
     assert not User.objects.get(pk=bystander.pk).is_staff
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_site_set_up_before_gets_the_proofread_texts_unless_staff_edited_them():
+    """programs 0005: setup_site's old wording is corrected where it is unchanged."""
+    before = [("programs", "0004_reference_data")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate(before)
+        apps = executor.loader.project_state(before).apps
+        old_program = apps.get_model("programs", "Program").objects.create(
+            slug="old", name="Old", summary="s", contact_email="a@example.edu"
+        )
+        Outcome_ = apps.get_model("programs", "Outcome")
+        Outcome_.objects.create(
+            program=old_program,
+            order=0,
+            text="Increased sense of belonging and support in relation to their social identity",
+        )
+        Outcome_.objects.create(program=old_program, order=1, text="Their own words, edited by staff")
+        apps.get_model("programs", "Resource").objects.create(
+            title="AAMC: mentoring resources", url="https://www.aamc.org/", order=0
+        )
+        apps.get_model("programs", "SetupRecord").objects.create(
+            key="programs:resource:AAMC: mentoring resources", created=True
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(leaves)
+    texts = set(Outcome.objects.values_list("text", flat=True))
+    assert texts == {
+        "Increased sense of belonging and support in relation to social identity",
+        "Their own words, edited by staff",
+    }
+    assert Resource.objects.get().title == "Association of American Medical Colleges (AAMC)"
+    # setup_site still knows it: it neither adds it again nor brings it back once deleted.
+    Resource.objects.all().delete()
+    setup_site()
+    assert not Resource.objects.filter(title="Association of American Medical Colleges (AAMC)").exists()

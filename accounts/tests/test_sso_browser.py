@@ -47,7 +47,7 @@ def test_the_university_login_comes_first_on_the_login_page(sso_page):
 def test_a_new_learner_signs_in_with_the_university_login(sso_page, sso):
     start_university_login(sso_page)
     sign_in_at_provider(sso_page, sso.issuer, "new-learner")
-    sso_page.wait_for_url("**/account/profile/")
+    sso_page.wait_for_url("**/home/")
     assert sso_page.get_by_text("Signed in as nia.new@mail.example.edu").is_visible()
     assert_accessible(sso_page, "sso-new-learner-profile")
 
@@ -61,7 +61,7 @@ def test_an_existing_verified_account_is_connected_not_duplicated(sso_page, sso,
     users_before = User.objects.count()
     start_university_login(sso_page)
     sign_in_at_provider(sso_page, sso.issuer, "lee")
-    sso_page.wait_for_url("**/account/profile/")
+    sso_page.wait_for_url("**/home/")
     assert sso_page.get_by_text(f"Signed in as {learner.email}").is_visible()
 
     assert User.objects.count() == users_before
@@ -172,7 +172,7 @@ def test_a_token_call_that_fails_gets_the_same_friendly_page(sso_page, sso, sett
 def _sign_in_and_open_logout(page, issuer) -> None:
     start_university_login(page)
     sign_in_at_provider(page, issuer, "new-learner")
-    page.wait_for_url("**/account/profile/")
+    page.wait_for_url("**/home/")
     page.get_by_role("link", name="Log out").click()
     page.wait_for_url("**/accounts/logout/")
 
@@ -199,5 +199,5 @@ def test_signing_out_of_this_site_only_keeps_the_university_session(sso_page, ss
     sso_page.get_by_role("link", name="Log in").wait_for()
 
     start_university_login(sso_page)
-    sso_page.wait_for_url("**/account/profile/")
+    sso_page.wait_for_url("**/home/")
     assert sso_page.get_by_text("Signed in as nia.new@mail.example.edu").is_visible()

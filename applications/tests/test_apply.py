@@ -1,5 +1,7 @@
 """Applying as a mentee or a mentor: access, eligibility, intake, duplicates, emails."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -153,13 +155,17 @@ class TestMenteeForm:
         assert Application.objects.count() == 1
         assert not IdentityDisclosure.objects.exists()
 
-    def test_an_ineligible_learner_type_says_why(self, client, dmp, learner):
+    def test_a_learner_type_the_program_does_not_admit_is_neither_offered_nor_accepted(
+        self, client, dmp, learner
+    ):
+        # Issue 16: the form offers only what the server accepts (it used to
+        # offer MD1 here and then explain the refusal).
         client.force_login(learner)
         dmp.mentee_learner_types.remove(*dmp.mentee_learner_types.filter(code="MD1"))
+        assert lt("MD1") not in offered(client.get(DMP_MENTEE).content.decode(), "learner_type")
         response = client.post(DMP_MENTEE, mentee_data(dmp, learner_type=lt("MD1")))
         assert response.status_code == 422
-        assert "DMP mentees must be MD students in years 2–4" in response.content.decode()
-        assert "you chose MD year 1" in response.content.decode()
+        assert "Choose one of the learner types in the list." in response.content.decode()
         assert not Application.objects.exists()
 
     def test_at_least_one_outcome_is_required(self, client, dmp, learner):
@@ -280,7 +286,8 @@ class TestMentorForm:
         del data[f"question_{question.pk}"]
         response = client.post(DMP_MENTOR, data)
         assert response.status_code == 422
-        assert "This field is required." in response.content.decode()
+        # Issue 16's proofreading: the message says what to do, not "This field is required."
+        assert "Answer this question." in response.content.decode()
 
     def test_yes_no_answers_are_stored_as_booleans(
         self, client, dmp, mentor, django_capture_on_commit_callbacks
@@ -437,3 +444,96 @@ class TestBadInput:
     def test_other_methods_are_not_allowed(self, client, dmp, learner):
         client.force_login(learner)
         assert client.put(DMP_MENTEE).status_code == 405
+
+
+def offered(html: str, name: str) -> set[str]:
+    """The values of the choices the form offers for field ``name``."""
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    if select:
+        return set(re.findall(r'<option value="(\w+)"', select.group(0)))
+    return set(re.findall(rf'name="{name}" value="(\w+)"', html))
+
+
+def codes(*names: str) -> set[str]:
+    return {lt(name) for name in names}
+
+
+class TestTheFormsOfferOnlyWhatTheProgramAdmits:
+    def test_dmp_offers_mentees_its_learners_and_no_resident_physician(self, client, dmp, learner):
+        client.force_login(learner)
+        html = client.get(DMP_MENTEE).content.decode()
+        assert offered(html, "learner_type") == codes(
+            "MD1", "MD2", "MD3", "MD4", "PGY1", "PGY2", "PT", "OT", "SLP"
+        )
+
+    def test_ilead_offers_mentees_md_students_only(self, client, ilead, learner):
+        client.force_login(learner)
+        html = client.get(ILEAD_MENTEE).content.decode()
+        assert offered(html, "learner_type") == codes("MD1", "MD2", "MD3", "MD4")
+
+    def test_dmp_offers_mentors_the_clinician_role_only(self, client, dmp, mentor):
+        client.force_login(mentor)
+        assert offered(client.get(DMP_MENTOR).content.decode(), "mentor_role") == {"clinician"}
+
+    def test_ilead_offers_mentors_the_student_and_resident_roles(self, client, ilead, mentor):
+        client.force_login(mentor)
+        assert offered(client.get(ILEAD_MENTOR).content.decode(), "mentor_role") == {"student", "resident"}
+
+    def test_a_role_not_offered_is_refused(self, client, ilead, mentor):
+        client.force_login(mentor)
+        tier2 = ilead.tiers.get(number=2)
+        response = client.post(ILEAD_MENTOR, mentor_data(ilead, tier=str(tier2.pk)))
+        assert response.status_code == 422
+        assert not Application.objects.exists()
+
+
+class TestWhatHappensNext:
+    def test_the_form_says_what_happens_after_submitting(self, client, dmp, mentor):
+        client.force_login(mentor)
+        html = client.get(DMP_MENTOR).content.decode()
+        assert "After you submit, we email you a confirmation." in html
+        assert 'aria-describedby="what-happens-next"' in html
+
+    def test_the_confirmation_page_says_what_happens_next(
+        self, client, dmp, learner, django_capture_on_commit_callbacks
+    ):
+        client.force_login(learner)
+        response = submit(client, DMP_MENTEE, mentee_data(dmp), django_capture_on_commit_callbacks)
+        html = client.get(response["Location"]).content.decode()
+        assert "What happens next" in html
+
+
+class TestErrorSummary:
+    def test_it_takes_the_focus_and_lists_the_errors_in_the_order_of_the_fields(self, client, ilead, mentor):
+        client.force_login(mentor)
+        data = mentor_data(ilead, mentor_role="", hospital_site="", availability=[], capacity="")
+        html = client.post(ILEAD_MENTOR, data).content.decode()
+        assert re.search(r'id="error-summary"\s+tabindex="-1"', html)
+        assert "js/error-summary.js" in html
+        summary = html[
+            html.index('id="error-summary"') : html.index("</ul>", html.index('id="error-summary"'))
+        ]
+        links = [
+            summary.index(f'href="#div_id_{name}"')
+            for name in ("tier", "mentor_role", "hospital_site", "capacity", "availability")
+        ]
+        assert links == sorted(links)
+
+
+class TestApplyingAgainAfterAWithdrawal:
+    def test_the_form_starts_from_the_last_answers(self, client, dmp, learner):
+        from programs.models import LearnerType
+
+        make_mentee_application(dmp, learner, status=Status.WITHDRAWN, learner_type="MD3")
+        Application.objects.update(hopes="A mentor who listens.", meeting_format="in_person")
+        client.force_login(learner)
+        html = client.get(DMP_MENTEE).content.decode()
+        assert "We filled in the answers of the application you withdrew" in html
+        assert "A mentor who listens." in html
+        md3 = LearnerType.objects.get(code="MD3").pk
+        assert f'<option value="{md3}" selected>' in html
+        assert re.search(r'value="in_person"[^>]*checked', html)
+
+    def test_without_a_withdrawn_application_the_form_starts_from_the_profile(self, client, dmp, learner):
+        client.force_login(learner)
+        assert "We filled in the answers" not in client.get(DMP_MENTEE).content.decode()

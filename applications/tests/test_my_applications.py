@@ -149,7 +149,8 @@ class TestEdit:
             f"/my/applications/{application.pk}/edit/", mentee_data(ilead, learner_type=lt("MD1"))
         )
         assert response.status_code == 422
-        assert "iLEAD tier 2 mentees must be" in response.content.decode()
+        # Issue 16: a type the tier does not admit is not offered, so it is refused as such.
+        assert "Choose one of the learner types in the list." in response.content.decode()
 
 
 class TestIdentity:
@@ -161,6 +162,17 @@ class TestIdentity:
         identity = IdentityDisclosure.objects.get(application=application)
         assert list(identity.dimensions.all()) == [other_dimension]
         assert identity.wants_shared_identity
+
+    def test_a_refused_change_lists_its_errors_in_a_summary(
+        self, client, application, dmp, learner, dimension
+    ):
+        client.force_login(learner)
+        data = identity_data(dmp, dimension, consent=False, wants_shared=True)
+        response = client.post(f"/my/applications/{application.pk}/identity/", data)
+        assert response.status_code == 422
+        html = response.content.decode()
+        assert 'id="error-summary"' in html
+        assert 'href="#div_id_identity-consent_to_matching"' in html
 
     def test_it_can_be_deleted(self, client, application, learner):
         client.force_login(learner)

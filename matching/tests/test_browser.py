@@ -92,7 +92,8 @@ def test_a_coordinator_runs_adjusts_and_publishes_a_dmp_round(page, demo, coordi
 
     page.context.clear_cookies()
     login(page, published[0].mentee.applicant.email)
-    page.get_by_role("link", name="My mentorships").click()
+    # Signing in lands on the home page (issue 16), which links there too: take the menu's link.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My mentorships").click()
     page.wait_for_url("**/my/mentorships/")
     assert page.get_by_text(str(published[0].mentor.applicant.email)).is_visible()
     assert_accessible(page, "my-mentorships")

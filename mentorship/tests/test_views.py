@@ -55,6 +55,25 @@ class TestLanding:
         html = client.get("/").content.decode()
         assert '<a href="https://wellness.example.edu/">Peer Support &amp; Wellness</a>' in html
 
+    def test_each_tile_shows_the_intake_status_and_the_apply_links(self, client, demo):
+        html = client.get("/").content.decode()
+        assert "Mentee intake: limited." in html
+        assert "Mentor recruitment: ongoing." in html
+        assert 'href="/programs/dmp/apply/mentee/">Apply as a mentee' in html
+        assert 'href="/programs/ilead/apply/mentor/">Apply as a mentor' in html
+
+    def test_a_closed_intake_has_no_apply_link(self, client, demo):
+        Program.objects.filter(slug="dmp").update(mentee_intake=MenteeIntake.CLOSED)
+        html = client.get("/").content.decode()
+        assert "Mentee intake: closed." in html
+        assert "/programs/dmp/apply/mentee/" not in html
+        assert "/programs/dmp/apply/mentor/" in html
+
+    def test_the_menu_folds_into_a_disclosure_on_phones(self, client, demo):
+        html = client.get("/").content.decode()
+        assert '<details class="site-menu d-md-none">' in html
+        assert "<summary" in html
+
     def test_query_count_is_fixed(self, client, demo, django_assert_num_queries):
         # site content, published programs, resources, database last updated
         with django_assert_num_queries(4):
@@ -116,6 +135,15 @@ class TestProgramPage:
         # types, tiers' mentor types, matching rounds (status lines)
         with django_assert_num_queries(8):
             assert client.get("/programs/ilead/").status_code == 200
+
+
+def test_the_favicon_is_linked_and_its_usual_address_leads_to_it(client, db):
+    html = client.get("/").content.decode()
+    assert 'rel="icon"' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.ico")
+    assert "/static/" in response["Location"]
 
 
 def test_the_500_page_renders_without_a_database(rf):

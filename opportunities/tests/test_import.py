@@ -370,7 +370,7 @@ class TestCommand:
     def test_it_imports(self, messy, capsys):
         call_command("import_opportunities", str(messy))
         assert (
-            "5 created, 0 updated, 0 unchanged, 1 repeated rows combined, 1 refused, 1 rows with warnings."
+            "5 created, 0 updated, 0 unchanged, 1 repeated row combined, 1 refused, 1 row with warnings."
             in capsys.readouterr().out
         )
         assert Opportunity.objects.count() == 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 from django.utils.text import capfirst
 
 from opportunities.importer import ImportFileError
@@ -86,8 +87,9 @@ class Command(BaseCommand):
         counts = report.counts
         summary = (
             f"{counts['create']} created{'' if publish else ' as drafts'}, {counts['update']} updated, "
-            f"{counts['unchanged']} unchanged, {counts['merged']} repeated rows combined, "
-            f"{counts['refused']} refused, {report.warning_count} rows with warnings."
+            f"{counts['unchanged']} unchanged, {counts['merged']} repeated row{pluralize(counts['merged'])} "
+            f"combined, {counts['refused']} refused, {report.warning_count} "
+            f"row{pluralize(report.warning_count)} with warnings."
         )
         if dry_run:
             self.stdout.write(self.style.WARNING(f"Dry run, nothing written. Would be: {summary}"))
