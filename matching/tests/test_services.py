@@ -61,9 +61,7 @@ class TestRun:
         (again,) = services.round_run(round_=dmp_round, mode=MatchSource.OPTIMAL)
         assert (again.mentee_id, again.mentor_id) == (proposal.mentee_id, proposal.mentor_id)
 
-    def test_a_pair_removed_and_excluded_is_listed_and_not_suggested_again(
-        self, dmp_round, dmp, coordinator
-    ):
+    def test_a_pair_removed_and_excluded_is_listed_and_not_suggested_again(self, dmp_round, dmp, coordinator):
         mentee = accepted_mentee(dmp)
         mentor = accepted_mentor(dmp)
         (proposal,) = services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
