@@ -368,7 +368,7 @@ class ApplicationAdmin(
     def _bulk(self, request, queryset, to_status: str, verb: str):
         """Show who will be emailed and the email first; on Confirm (which
         posts exactly the applications listed) move them."""
-        applications = list(queryset.select_related("applicant", "program", "tier").order_by("pk"))
+        applications = list(queryset.select_related("applicant", "program", "tier"))
         if request.POST.get("confirm") != "yes":
             movable = [a for a in applications if a.can_move_to(to_status)]
             if movable:

@@ -542,7 +542,7 @@ def capacity_changed(*, program: Program, event: str) -> int:
             dedup_key=f"waitlist-capacity-{program.pk}-{event}-{coordinator.pk}",
             program=program,
             # One action that frees places twice (a bulk accept, a withdrawal
-            # that ends two matches) sends one email, from the final state.
+            # that ends two matches) sends one email: the last, most recent one.
             combine_key=f"waitlist-capacity-{program.pk}-{coordinator.pk}",
         )
         sent += queued is not None

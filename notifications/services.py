@@ -127,8 +127,8 @@ def email_render(*, name: str, context: dict) -> RenderedEmail:
 # Notices queued with a ``combine_key`` inside ``emails_combined()`` wait until
 # the outermost block ends; of those with the same key only the last is
 # queued. One action that causes several notices of the same kind to the same
-# person (a bulk accept that frees places twice) sends that person one email,
-# written from the state after the whole action.
+# person (a bulk accept that frees places twice) sends that person one email:
+# the last, written from the most recent state.
 _combined: ContextVar[dict | None] = ContextVar("combined_emails", default=None)
 
 
