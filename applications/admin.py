@@ -310,13 +310,81 @@ class ApplicationAdmin(
             except services.InvalidTransition as exc:
                 self.message_user(request, exc.messages[0], messages.ERROR)
 
+    # --- Confirmation before a status change emails anyone -------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A status change from the change form first shows the email the
+        applicant will get; the form's data is posted again, with
+        ``_confirm_status``, when the coordinator confirms. Nothing is saved
+        before that."""
+        wants_change = request.method == "POST" and object_id and request.POST.get("new_status")
+        if wants_change and request.POST.get("_confirm_status") != "yes":
+            obj = self.get_object(request, object_id)
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+            form = self.get_form(request, obj, change=True)(request.POST, request.FILES, instance=obj)
+            if form.is_valid():
+                data = form.cleaned_data
+                hidden = [
+                    (name, value)
+                    for name in request.POST
+                    if name != "csrfmiddlewaretoken"
+                    for value in request.POST.getlist(name)
+                ]
+                return self._confirm_status(
+                    request,
+                    [obj],
+                    to_status=data["new_status"],
+                    note=data.get("status_note", ""),
+                    hidden=[*hidden, ("_confirm_status", "yes")],
+                    cancel_url=request.path,
+                )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _confirm_status(self, request, applications, *, to_status, note="", hidden, cancel_url, refused=()):
+        """The page that lists who will be emailed about a status change, with
+        the first applicant's email rendered (nothing is queued), and posts
+        ``hidden`` back on Confirm."""
+        first = applications[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Check before sending: {Status(to_status).label.lower()}",
+            "opts": self.model._meta,
+            "applications": applications,
+            "refused": refused,
+            "status_label": Status(to_status).label.lower(),
+            "preview": services.application_status_email_preview(
+                application=first, to_status=to_status, note=note
+            ),
+            "preview_to": first.applicant,
+            "hidden": hidden,
+            "cancel_url": cancel_url,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/applications/application/confirm_status.html", context)
+
     # --- Bulk actions --------------------------------------------------
 
     def _bulk(self, request, queryset, to_status: str, verb: str):
+        """Show who will be emailed and the email first; on Confirm (which
+        posts exactly the applications listed) move them."""
+        applications = list(queryset.select_related("applicant", "program", "tier"))
+        if request.POST.get("confirm") != "yes":
+            movable = [a for a in applications if a.can_move_to(to_status)]
+            if movable:
+                action = request.POST.get("action", "")
+                hidden = [(helpers.ACTION_CHECKBOX_NAME, str(a.pk)) for a in movable]
+                hidden += [("action", action), ("select_across", "0"), ("index", "0"), ("confirm", "yes")]
+                return self._confirm_status(
+                    request,
+                    movable,
+                    to_status=to_status,
+                    hidden=hidden,
+                    cancel_url=request.get_full_path(),
+                    refused=[a for a in applications if not a.can_move_to(to_status)],
+                )
         moved, refused = services.applications_bulk_transition(
-            applications=queryset.select_related("applicant", "program", "tier"),
-            to_status=to_status,
-            by=request.user,
+            applications=applications, to_status=to_status, by=request.user
         )
         if moved:
             self.message_user(
@@ -329,22 +397,23 @@ class ApplicationAdmin(
             self.message_user(
                 request, f"{len(refused)} application(s) could not be {verb}. {details}", messages.WARNING
             )
+        return None
 
     @admin.action(description="Mark the selected applications as under review", permissions=["change"])
     def mark_under_review(self, request, queryset):
-        self._bulk(request, queryset, Status.UNDER_REVIEW, "marked as under review")
+        return self._bulk(request, queryset, Status.UNDER_REVIEW, "marked as under review")
 
     @admin.action(description="Accept the selected applications", permissions=["change"])
     def accept(self, request, queryset):
-        self._bulk(request, queryset, Status.ACCEPTED, "accepted")
+        return self._bulk(request, queryset, Status.ACCEPTED, "accepted")
 
     @admin.action(description="Waitlist the selected applications", permissions=["change"])
     def waitlist(self, request, queryset):
-        self._bulk(request, queryset, Status.WAITLISTED, "waitlisted")
+        return self._bulk(request, queryset, Status.WAITLISTED, "waitlisted")
 
     @admin.action(description="Decline the selected applications", permissions=["change"])
     def decline(self, request, queryset):
-        self._bulk(request, queryset, Status.DECLINED, "declined")
+        return self._bulk(request, queryset, Status.DECLINED, "declined")
 
     @admin.action(description="Export the selected applications to Excel", permissions=["view"])
     def export_xlsx(self, request, queryset):

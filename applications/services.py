@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from notifications.services import email_queue_template
+from notifications.services import RenderedEmail, email_queue_template, email_render, emails_combined
 from programs.models import Outcome, Program, Specialty, Tier
 
 from .models import (
@@ -45,15 +46,19 @@ def application_transition(
     by=None,
     note: str = "",
     note_in_email: bool = True,
+    email_applicant: bool = True,
 ) -> Application:
     """Move an application to ``to_status`` if the lifecycle allows it.
 
     Side effects: records a StatusChange (who, when, note); sets ``accepted_at``
     on acceptance (it orders the waitlist); deletes the self-identification at
     once on withdrawal; emails the applicant after commit (with the note
-    unless ``note_in_email`` is false: an internal note stays in the history);
+    unless ``note_in_email`` is false: an internal note stays in the history),
+    unless ``email_applicant`` is false (another email of the same event,
+    such as a match's introduction, says it);
     sends ``signals.application_status_changed`` inside this transaction (on
-    which matching ends a leaver's matches and tells coordinators about places).
+    which matching ends a leaver's matches and tells coordinators about places,
+    in one email per coordinator however many places the change frees).
     Raises InvalidTransition when the move is not allowed from the current state.
     """
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -76,25 +81,46 @@ def application_transition(
     )
     if to_status == Status.WITHDRAWN:
         IdentityDisclosure.objects.filter(application=locked).delete()
-    email_queue_template(
-        name="application-status",
-        to=locked.applicant.email,
-        context={
-            "application": locked,
-            "program": locked.program,
-            "note": note if note_in_email else "",
-            "from_status": from_status,
-        },
-        dedup_key=f"application-status:{change.pk}",
-        program=locked.program,
-    )
-    application_status_changed.send(
-        sender=Application, application=locked, from_status=from_status, event=str(change.pk)
-    )
+    if email_applicant:
+        email_queue_template(
+            name="application-status",
+            to=locked.applicant.email,
+            context=_status_email_context(
+                locked, from_status=from_status, note=note if note_in_email else ""
+            ),
+            dedup_key=f"application-status:{change.pk}",
+            program=locked.program,
+        )
+    with emails_combined():
+        application_status_changed.send(
+            sender=Application, application=locked, from_status=from_status, event=str(change.pk)
+        )
     application.status = locked.status
     application.status_changed_at = locked.status_changed_at
     application.accepted_at = locked.accepted_at
     return locked
+
+
+def _status_email_context(application: Application, *, from_status: str, note: str) -> dict:
+    return {
+        "application": application,
+        "program": application.program,
+        "note": note,
+        "from_status": from_status,
+    }
+
+
+def application_status_email_preview(
+    *, application: Application, to_status: str, note: str = ""
+) -> RenderedEmail:
+    """The email ``application_transition`` would send the applicant for this
+    move, rendered from an unsaved copy: nothing changes and nothing is queued."""
+    after = copy.copy(application)
+    after.status = to_status
+    return email_render(
+        name="application-status",
+        context=_status_email_context(after, from_status=application.status, note=note),
+    )
 
 
 class DuplicateApplication(Exception):
@@ -290,15 +316,18 @@ def applications_bulk_transition(
 ) -> tuple[list[Application], list[tuple[Application, str]]]:
     """Move each application that may move; returns (moved, [(not moved, why)]).
     Each move is its own transaction, so one refusal does not undo the others;
-    each moved applicant is emailed once, after its commit."""
+    each moved applicant is emailed once, after its commit; the notices the
+    moves cause to coordinators (places freed) are combined into one email
+    per coordinator, written after the last move."""
     moved, refused = [], []
-    for application in applications:
-        try:
-            moved.append(
-                application_transition(application=application, to_status=to_status, by=by, note=note)
-            )
-        except InvalidTransition as exc:
-            refused.append((application, exc.messages[0]))
+    with emails_combined():
+        for application in applications:
+            try:
+                moved.append(
+                    application_transition(application=application, to_status=to_status, by=by, note=note)
+                )
+            except InvalidTransition as exc:
+                refused.append((application, exc.messages[0]))
     return moved, refused
 
 

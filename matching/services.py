@@ -3,13 +3,15 @@ capacity enforced under row locks), pair late applicants, end matches, and
 keep the waitlist.
 
 Status changes of applications go through ``application_transition`` (which
-emails the applicant); introductions go out through the outgoing-email table,
-once per match and person.
+emails the applicant, except at publication: the introduction says the
+application is matched); introductions go out through the outgoing-email
+table, once per match and person.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from applications.models import Application, Role, Status
 from applications.services import application_transition
-from notifications.services import email_queue_template
+from notifications.services import RenderedEmail, email_queue_template, email_render
 from programs.models import Program
 
 from . import engine, scoring
@@ -149,15 +151,28 @@ def _check_available(*, mentee: Application, mentor: Application) -> None:
 
 
 @transaction.atomic
-def proposal_remove(*, round_: Round, match: Match, by=None) -> Match:
-    """Take a pair out of the draft. It is kept as "declined" so the engine
-    does not suggest it again; the mentee goes back to the waitlist.
+def proposal_remove(*, round_: Round, match: Match, exclude: bool = False, by=None) -> Match:
+    """Take a pair out of the draft; the mentee goes back to the waitlist.
+
+    Without ``exclude`` the proposal is deleted: running the round again may
+    suggest the pair again. With ``exclude`` the pair is also ruled out for the
+    program (an ``Exclusion``, listed under Exclusions in the admin, where it
+    can be deleted), so neither the engine nor a coordinator pairs them again.
     Sends nothing. Raises MatchingError when the round is published or the
     pair is no longer one of its proposals."""
     _require_draft(round_)
     _require_proposal(match, round_)
-    match.status = MatchStatus.DECLINED
-    match.save(update_fields=["status"])
+    if exclude:
+        Exclusion.objects.get_or_create(
+            mentee_id=match.mentee_id,
+            mentor_id=match.mentor_id,
+            defaults={
+                "program": round_.program,
+                "created_by": by,
+                "reason": f"Removed from the draft of {round_.name}.",
+            },
+        )
+    match.delete()
     return match
 
 
@@ -275,18 +290,22 @@ def _publish(matches: list[Match], *, by) -> list[Match]:
         match.created_by = match.created_by or by
         match.save(update_fields=["status", "published_at", "created_by"])
         mentee, mentor = locked[match.mentee_id], locked[match.mentor_id]
-        locked[mentee.pk] = application_transition(application=mentee, to_status=Status.MATCHED, by=by)
+        # One email per person: the introduction says the application is matched.
+        locked[mentee.pk] = application_transition(
+            application=mentee, to_status=Status.MATCHED, by=by, email_applicant=False
+        )
         if mentor.status == Status.ACCEPTED:
-            locked[mentor.pk] = application_transition(application=mentor, to_status=Status.MATCHED, by=by)
+            locked[mentor.pk] = application_transition(
+                application=mentor, to_status=Status.MATCHED, by=by, email_applicant=False
+            )
         match.mentee, match.mentor = locked[mentee.pk], locked[mentor.pk]
         _introduce(match)
     return matches
 
 
-def _introduce(match: Match) -> None:
-    """Email each person the other's name, pronouns and email (never identity data)."""
+def _introduction_context(match: Match) -> dict:
     round_ = match.round
-    context = {
+    return {
         "match": match,
         "program": round_.program,
         "tier": round_.tier,
@@ -295,30 +314,61 @@ def _introduce(match: Match) -> None:
         "mentee_application": match.mentee,
         "mentor_application": match.mentor,
     }
+
+
+def _introduce(match: Match) -> None:
+    """Email each person the other's name, pronouns and email (never identity
+    data), and that their application is now matched."""
+    context = _introduction_context(match)
     for role, user in (("mentee", match.mentee.applicant), ("mentor", match.mentor.applicant)):
         email_queue_template(
             name=f"match-introduction-{role}",
             to=user.email,
             context=context,
             dedup_key=f"match-{match.pk}-intro-{role}",
-            program=round_.program,
+            program=match.round.program,
         )
 
 
+def introduction_recipients(matches: list[Match]) -> list[tuple[str, Application]]:
+    """Who publishing ``matches`` emails, in order: ("mentee"|"mentor", application)."""
+    return [(role, getattr(m, role)) for m in matches for role in ("mentee", "mentor")]
+
+
+def introduction_preview(match: Match, *, role: str = "mentee") -> RenderedEmail:
+    """The introduction publishing ``match`` would send to its mentee (or
+    mentor), rendered without queueing anything. ``match`` may be unsaved."""
+    return email_render(name=f"match-introduction-{role}", context=_introduction_context(match))
+
+
+def proposal_for_preview(*, round_: Round, mentee: Application, mentor: Application) -> Match:
+    """The unsaved match ``match_publish_one`` would publish, scored, for the
+    confirmation page. Raises MatchingError as ``match_publish_one`` would."""
+    if not round_.takes_rolling_intake:
+        raise MatchingError("Publish the round first; until then add pairs to its draft.")
+    _check_available(mentee=mentee, mentor=mentor)
+    suggestion = _scored_pair(round_=round_, mentee=mentee, mentor=mentor)
+    return Match(round=round_, mentee=mentee, mentor=mentor, score=suggestion.score)
+
+
 @transaction.atomic
-def round_publish(*, round_: Round, by=None) -> list[Match]:
+def round_publish(*, round_: Round, by=None, match_ids: Iterable[int] | None = None) -> list[Match]:
     """Publish the round's draft: every proposed pair, or none (see _publish).
     The mentees left over stay on the waitlist.
 
-    Side effects: both applications of each pair become "matched" (each
-    person is emailed the status change), both people are emailed an
-    introduction once, after commit; the round is marked published."""
+    Side effects: both applications of each pair become "matched"; both
+    people are emailed an introduction once, after commit, which also says
+    so (no separate status email); the round is marked published.
+    With ``match_ids`` (the pairs a coordinator confirmed) nothing is
+    published unless they are exactly the draft's pairs now."""
     _require_draft(round_)
     matches = list(
         Match.objects.filter(round=round_, status=MatchStatus.PROPOSED)
         .select_related("round__program", "round__tier")
         .order_by("id")
     )
+    if match_ids is not None and sorted(match_ids) != [m.pk for m in matches]:
+        raise MatchingError("The draft changed since you reviewed it. Nothing was published: check it again.")
     published = _publish(matches, by=by)
     round_.status = RoundStatus.PUBLISHED
     round_.published_at = timezone.now()
@@ -476,7 +526,7 @@ def capacity_changed(*, program: Program, event: str) -> int:
     """Places appeared (a mentor was accepted, a match ended): email the
     program's coordinators the first waitlisted mentees, once per ``event``.
     Returns the number of emails queued (none when nobody waits or no place
-    is free)."""
+    is free, or when they wait to be combined inside ``emails_combined``)."""
     places = sum(
         max((m.capacity or 0) - m.used, 0) for m in mentors_in_scope(program).only("capacity", "program")
     )
@@ -491,6 +541,9 @@ def capacity_changed(*, program: Program, event: str) -> int:
             context={"program": program, "waiting": waiting, "places": places, "coordinator": coordinator},
             dedup_key=f"waitlist-capacity-{program.pk}-{event}-{coordinator.pk}",
             program=program,
+            # One action that frees places twice (a bulk accept, a withdrawal
+            # that ends two matches) sends one email: the last, most recent one.
+            combine_key=f"waitlist-capacity-{program.pk}-{coordinator.pk}",
         )
         sent += queued is not None
     return sent

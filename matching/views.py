@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from applications.models import Application, Role
+from programs import access
 
 from . import selectors, services
 from .exports import round_matches_response
@@ -107,7 +108,10 @@ def export(request, round_id: int):
 def _posted_id(request, name: str) -> int:
     """The id the board's form posted under ``name``; 404 when it is missing
     or not an id (a tampered form), so it never reaches the database as such."""
-    value = request.POST.get(name, "")
+    return _posted_id_value(request.POST.get(name, ""))
+
+
+def _posted_id_value(value: str) -> int:
     if not value.isascii() or not value.isdigit() or len(value) > 18:
         raise Http404("No such pair or application on this board.")
     return int(value)
@@ -144,19 +148,32 @@ def _run_optimal(request, round_: Round) -> str:
 
 
 def _remove(request, round_: Round) -> str:
+    exclude = request.POST.get("exclude") == "yes"
     match = services.proposal_remove(
-        round_=round_, match=_proposal(request, round_, "match"), by=request.user
+        round_=round_, match=_proposal(request, round_, "match"), exclude=exclude, by=request.user
     )
-    return f"Removed {match}; the pair will not be suggested again."
+    if exclude:
+        return f"Removed {match} and excluded the pair: it is listed under Exclusions."
+    return f"Removed {match}. Running the round again may suggest the pair again."
 
 
 def _swap(request, round_: Round) -> str:
-    first, second = services.proposal_swap(
-        round_=round_,
-        first=_proposal(request, round_, "first"),
-        second=_proposal(request, round_, "second"),
-        by=request.user,
-    )
+    first = _proposal(request, round_, "first")
+    second = _proposal(request, round_, "second")
+    show_identity = access.user_sees_identity(request.user, round_.program)
+    before = [m.score_for(show_identity=show_identity) for m in (first, second)]
+    first, second = services.proposal_swap(round_=round_, first=first, second=second, by=request.user)
+    after = [m.score_for(show_identity=show_identity) for m in (first, second)]
+    lower = [
+        f"{m.mentee.applicant}'s pair went from {old} to {new}"
+        for m, old, new in zip((first, second), before, after, strict=True)
+        if new < old
+    ]
+    if lower:
+        messages.warning(
+            request,
+            f"The swap lowers a score: {'; '.join(lower)} (together {sum(before)} before, {sum(after)} now).",
+        )
     return f"Swapped: {first} and {second}."
 
 
@@ -171,7 +188,9 @@ def _add(request, round_: Round) -> str:
 
 
 def _publish(request, round_: Round) -> str:
-    published = services.round_publish(round_=round_, by=request.user)
+    published = services.round_publish(
+        round_=round_, by=request.user, match_ids=[_posted_id_value(v) for v in request.POST.getlist("match")]
+    )
     return f"Published {len(published)} match(es); introductions are on their way."
 
 
@@ -218,16 +237,65 @@ BOARD_ACTIONS = {
 }
 
 
+# --- Confirmation before anything is emailed --------------------------------
+
+
+def _confirm_publish(request, round_: Round) -> dict:
+    matches = list(
+        Match.objects.filter(round=round_, status=MatchStatus.PROPOSED)
+        .select_related("round__program", "round__tier", "mentee__applicant", "mentor__applicant")
+        .order_by("id")
+    )
+    if not matches:
+        raise services.MatchingError("There are no proposed pairs to publish.")
+    return {"matches": matches, "button": f"Publish {len(matches)} pair(s) and send the emails"}
+
+
+def _confirm_publish_one(request, round_: Round) -> dict:
+    match = services.proposal_for_preview(
+        round_=round_,
+        mentee=_application(request, round_, "mentee", Role.MENTEE),
+        mentor=_application(request, round_, "mentor", Role.MENTOR),
+    )
+    return {"matches": [match], "button": "Match, publish and send the emails", "pair": match}
+
+
+CONFIRMED_ACTIONS = {"publish": _confirm_publish, "publish_one": _confirm_publish_one}
+
+
+def _confirmation(request, round_: Round, action: str) -> TemplateResponse:
+    """What publishing would send, and to whom, before anything is sent:
+    every introduction's recipient, and the first one rendered."""
+    extra = CONFIRMED_ACTIONS[action](request, round_)
+    matches = extra["matches"]
+    context = _admin_context(
+        request,
+        round_,
+        "Check the introductions before they are sent",
+        action=action,
+        recipients=services.introduction_recipients(matches),
+        preview=services.introduction_preview(matches[0]),
+        preview_to=matches[0].mentee.applicant,
+        **extra,
+    )
+    return TemplateResponse(request, "matching/confirm_publish.html", context)
+
+
 @require_POST
 def board_action(request, round_id: int):
     """Run the posted ``action`` (a key of ``BOARD_ACTIONS``), then back to the
-    board with what happened, or with what the service refused and why."""
+    board with what happened, or with what the service refused and why.
+    An action that emails people (``CONFIRMED_ACTIONS``) first shows who and
+    what, and runs only when that page posts ``confirm=yes``."""
     round_ = selectors.round_for_coordinator(request.user, round_id)
     handler = BOARD_ACTIONS.get(request.POST.get("action", ""))
     if handler is None:
         messages.error(request, "Unknown action.")
         return _back_to_board(round_)
+    action = request.POST["action"]
     try:
+        if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "yes":
+            return _confirmation(request, round_, action)
         done = handler(request, round_)
     except services.MatchingError as exc:
         for text in exc.messages:

@@ -12,7 +12,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -102,17 +105,80 @@ def _render_plain(name: str, context: dict) -> str:
     return Engine.get_default().get_template(name).render(Context(context, autoescape=False))
 
 
-def email_queue_template(
-    *, name: str, to: str, context: dict, dedup_key: str | None = None, program=None
-) -> OutgoingEmail | None:
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+def email_render(*, name: str, context: dict) -> RenderedEmail:
     """Render ``emails/<name>-subject.txt``, ``-body.txt`` (plain text) and
-    ``-body.html`` (escaped) and queue the result."""
+    ``-body.html`` (escaped). Queues nothing: the admin's confirmation pages
+    show what an action would send with it."""
     context = {"SITE_URL": settings.SITE_URL, "SITE_NAME": Site.objects.get_current().name, **context}
-    return email_queue_message(
-        to=to,
-        subject=_render_plain(f"emails/{name}-subject.txt", context),
+    return RenderedEmail(
+        subject=" ".join(_render_plain(f"emails/{name}-subject.txt", context).split()),
         body_text=_render_plain(f"emails/{name}-body.txt", context),
         body_html=render_to_string(f"emails/{name}-body.html", context),
+    )
+
+
+# Notices queued with a ``combine_key`` inside ``emails_combined()`` wait until
+# the outermost block ends; of those with the same key only the last is
+# queued. One action that causes several notices of the same kind to the same
+# person (a bulk accept that frees places twice) sends that person one email:
+# the last, written from the most recent state.
+_combined: ContextVar[dict | None] = ContextVar("combined_emails", default=None)
+
+
+@contextmanager
+def emails_combined() -> Iterator[None]:
+    """Combine the notices queued (with a ``combine_key``) inside this block:
+    one email per key, the last one, queued when the outermost block ends
+    (in the transaction current then, so still sent only after commit)."""
+    if _combined.get() is not None:
+        yield
+        return
+    token = _combined.set({})
+    try:
+        yield
+        pending = _combined.get()
+    finally:
+        _combined.reset(token)
+    for kwargs in pending.values():
+        email_queue_template(**kwargs)
+
+
+def email_queue_template(
+    *,
+    name: str,
+    to: str,
+    context: dict,
+    dedup_key: str | None = None,
+    program=None,
+    combine_key: str | None = None,
+) -> OutgoingEmail | None:
+    """Render the email ``name`` (see ``email_render``) and queue the result.
+
+    Inside ``emails_combined()`` an email with a ``combine_key`` is held back
+    (returns None) and replaced by a later one with the same key."""
+    pending = _combined.get()
+    if combine_key and pending is not None:
+        pending[combine_key] = {
+            "name": name,
+            "to": to,
+            "context": context,
+            "dedup_key": dedup_key,
+            "program": program,
+        }
+        return None
+    rendered = email_render(name=name, context=context)
+    return email_queue_message(
+        to=to,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
         kind=name,
         dedup_key=dedup_key,
         program=program,

@@ -32,7 +32,12 @@ from .services.imports import (
     import_upload_preview,
     import_upload_store,
 )
-from .services.suggestions import SuggestionAlreadyReviewed, suggestion_approve, suggestion_reject
+from .services.suggestions import (
+    SuggestionAlreadyReviewed,
+    suggestion_approve,
+    suggestion_outcome_preview,
+    suggestion_reject,
+)
 
 
 class OpportunityChangeInline(admin.TabularInline):
@@ -265,8 +270,40 @@ class SuggestionAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "reject_form": RejectForm()}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _confirm_review(self, request, suggestion, decision: str):
+        """Before approving or rejecting: whom the decision emails, and the
+        email. A rejection without a reason goes back to its form."""
+        reason = ""
+        if decision == "reject":
+            form = RejectForm(request.POST)
+            if not form.is_valid():
+                context = {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "suggestion": suggestion,
+                    "reject_form": form,
+                    "title": "Reject suggestion",
+                }
+                return render(request, "admin/opportunities/suggestion/reject.html", context, status=400)
+            reason = form.cleaned_data["reason"]
+        status = Suggestion.Status.APPROVED if decision == "approve" else Suggestion.Status.REJECTED
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": suggestion,
+            "title": f"Check before sending: {'approve' if decision == 'approve' else 'reject'} the suggestion",
+            "preview": suggestion_outcome_preview(suggestion=suggestion, status=status, reason=reason),
+            "preview_to": suggestion.suggested_by,
+            "hidden": [("decision", decision), ("reason", reason), ("confirm", "yes")],
+            "button": "Approve, apply and send the email"
+            if decision == "approve"
+            else "Reject and send the email",
+        }
+        return render(request, "admin/opportunities/suggestion/confirm_review.html", context)
+
     def review_view(self, request, pk):
-        """POST decision=approve, or decision=reject with a reason."""
+        """POST decision=approve, or decision=reject with a reason: first the
+        page that shows the email, then (with confirm=yes) the decision."""
         if request.method != "POST":
             return redirect("admin:opportunities_suggestion_change", pk)
         suggestion = Suggestion.objects.filter(pk=pk).first()
@@ -274,13 +311,16 @@ class SuggestionAdmin(TamperProofAdminMixin, admin.ModelAdmin):
             raise Http404
         if not self.has_change_permission(request, suggestion):
             raise PermissionDenied
+        decision = request.POST.get("decision")
+        if decision in ("approve", "reject") and request.POST.get("confirm") != "yes":
+            return self._confirm_review(request, suggestion, decision)
         try:
-            if request.POST.get("decision") == "approve":
+            if decision == "approve":
                 opportunity = suggestion_approve(suggestion_id=pk, reviewer=request.user)
                 messages.success(
                     request, f"Approved: “{opportunity.name}” is updated and the person was emailed."
                 )
-            elif request.POST.get("decision") == "reject":
+            elif decision == "reject":
                 form = RejectForm(request.POST)
                 if not form.is_valid():
                     context = {

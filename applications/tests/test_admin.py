@@ -57,6 +57,15 @@ def post_action(client, action, applications, **extra):
     )
 
 
+def confirm(client, page):
+    """Press Confirm on a confirmation page: post back exactly its hidden fields."""
+    assert page.status_code == 200, page.content.decode()[:2000]
+    data: dict[str, list[str]] = {}
+    for name, value in page.context["hidden"]:
+        data.setdefault(name, []).append(value)
+    return client.post(page.wsgi_request.get_full_path(), data)
+
+
 def workbook(response):
     return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
 
@@ -243,6 +252,8 @@ class TestListAndFilters:
             f"{CHANGELIST}?learner_type__id__exact={md2.pk}",
             {"action": "accept", ACTION_CHECKBOX_NAME: [str(waiting[0].pk)], "select_across": "1"},
         )
+        assert set(response.context["applications"]) == set(waiting)
+        confirm(client, response)
         assert [a.status for a in Application.objects.filter(pk__in=[w.pk for w in waiting])] == [
             Status.ACCEPTED
         ] * 3
@@ -269,7 +280,11 @@ class TestStatusChanges:
         stuck = ApplicationFactory(program=dmp, status=Status.WITHDRAWN)
         client.force_login(dmp_coordinator)
         with django_capture_on_commit_callbacks(execute=True):
-            response = post_action(client, "accept", [*movable, stuck])
+            page = post_action(client, "accept", [*movable, stuck])
+        assert set(page.context["applications"]) == set(movable) and page.context["refused"] == [stuck]
+        assert not mailoutbox and not Application.objects.filter(status=Status.ACCEPTED).exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = confirm(client, page)
         assert response.status_code == 302
         for application in movable:
             application.refresh_from_db()
@@ -278,8 +293,10 @@ class TestStatusChanges:
         assert stuck.status == Status.WITHDRAWN
         assert len(mailoutbox) == 2
         messages = [str(m) for m in response.wsgi_request._messages]
-        assert "2 application(s) accepted" in messages[0]
-        assert "1 application(s) could not be accepted" in messages[1] and "withdrawn" in messages[1]
+        assert messages == ["2 application(s) accepted; the applicants are being emailed."]
+        # The one that cannot move was named, with why, before confirming.
+        html = page.content.decode()
+        assert "Not changed, not emailed (1)" in html and "it is withdrawn" in html
 
     @pytest.mark.parametrize("bad", ["abc", "1.5", "9" * 30, "\x00", ""])
     @pytest.mark.parametrize("action", ["accept", "export_xlsx"])
@@ -297,7 +314,7 @@ class TestStatusChanges:
     @pytest.mark.parametrize("action,status", [("waitlist", Status.WAITLISTED), ("decline", Status.DECLINED)])
     def test_waitlist_and_decline(self, client, dmp_coordinator, dmp_application, action, status):
         client.force_login(dmp_coordinator)
-        post_action(client, action, [dmp_application])
+        confirm(client, post_action(client, action, [dmp_application]))
         dmp_application.refresh_from_db()
         assert dmp_application.status == status
         assert StatusChange.objects.filter(application=dmp_application, changed_by=dmp_coordinator).exists()
@@ -330,7 +347,12 @@ class TestStatusChanges:
             },
         }
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(change_url(dmp_application), data)
+            page = client.post(change_url(dmp_application), data)
+        assert "We will write in January." in page.context["preview"].body_text
+        dmp_application.refresh_from_db()
+        assert dmp_application.status == Status.SUBMITTED and not mailoutbox
+        with django_capture_on_commit_callbacks(execute=True):
+            response = confirm(client, page)
         assert response.status_code == 302, response.content.decode()[:3000]
         dmp_application.refresh_from_db()
         assert dmp_application.status == Status.WAITLISTED and dmp_application.waitlist_rank == 3
@@ -461,3 +483,61 @@ class TestQuestionsAndDimensions:
         client.force_login(ilead_coordinator)
         dimension = dmp.identity_dimensions.first()
         assert client.get(f"/admin/applications/identitydimension/{dimension.pk}/change/").status_code == 404
+
+
+class TestConfirmationBeforeSending:
+    """Every action that emails applicants shows who and what first."""
+
+    def test_bulk_accept_lists_the_recipients_and_previews_the_email_then_sends_it(
+        self, client, dmp_coordinator, dmp, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        applications = ApplicationFactory.create_batch(3, program=dmp)
+        client.force_login(dmp_coordinator)
+        with django_capture_on_commit_callbacks(execute=True):
+            page = post_action(client, "accept", applications)
+        html = page.content.decode()
+        assert "Who will be emailed (3)" in html
+        for application in applications:
+            assert application.applicant.email in html
+        preview, to = page.context["preview"], page.context["preview_to"]
+        assert to in [a.applicant for a in applications]
+        assert preview.subject in html and "is now: accepted" in preview.body_text
+        assert f"Hello {to.get_short_name()}," in preview.body_text
+        # Nothing changed or sent before the coordinator confirms.
+        assert not mailoutbox
+        assert not StatusChange.objects.filter(to_status=Status.ACCEPTED).exists()
+        assert set(Application.objects.values_list("status", flat=True)) == {Status.SUBMITTED}
+        with django_capture_on_commit_callbacks(execute=True):
+            confirm(client, page)
+        assert sorted(m.to[0] for m in mailoutbox) == sorted(a.applicant.email for a in applications)
+        sent = next(m for m in mailoutbox if m.to == [to.email])
+        assert (sent.subject, sent.body) == (preview.subject, preview.body_text)
+
+    def test_the_page_uses_the_admin_look_and_cancel_changes_nothing(
+        self, client, dmp_coordinator, dmp_application, mailoutbox
+    ):
+        client.force_login(dmp_coordinator)
+        page = post_action(client, "decline", [dmp_application])
+        html = page.content.decode()
+        assert 'id="site-name"' in html and "Cancel" in html and "style=" not in html
+        assert client.get(page.context["cancel_url"]).status_code == 200
+        dmp_application.refresh_from_db()
+        assert dmp_application.status == Status.SUBMITTED and not mailoutbox
+
+    def test_the_change_form_previews_the_note_and_an_invalid_form_shows_its_errors(
+        self, client, dmp_coordinator, dmp_application
+    ):
+        client.force_login(dmp_coordinator)
+        response = client.post(
+            change_url(dmp_application), {"status_note": "No status chosen", "new_status": ""}
+        )
+        assert "hidden" not in (response.context or {})
+        response = client.post(change_url(dmp_application), {"new_status": "bogus"})
+        assert response.status_code == 200 and "preview" not in response.context
+        dmp_application.refresh_from_db()
+        assert dmp_application.status == Status.SUBMITTED
+
+    def test_another_programs_coordinator_gets_no_preview(self, client, ilead_coordinator, dmp_application):
+        client.force_login(ilead_coordinator)
+        response = client.post(change_url(dmp_application), {"new_status": "accepted"})
+        assert response.status_code == 404

@@ -7,7 +7,15 @@ from playwright.sync_api import expect
 
 from applications import demo as applications_demo
 from applications.models import Application, IdentityDimension, IdentityDisclosure, Question, Role, Status
-from conftest import PASSWORD, assert_accessible, assert_keyboard_reaches_everything, login
+from conftest import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    assert_accessible,
+    assert_keyboard_reaches_everything,
+    assert_no_horizontal_scroll,
+    login,
+)
 from tests.factories import make_mentee_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -260,6 +268,15 @@ def test_a_coordinator_reviews_in_the_admin(page, programs, coordinator_of, lear
     page.locator("#action-toggle").check()
     page.get_by_label("Action:").select_option("waitlist")
     page.get_by_role("button", name="Go").click()
+    # Who is emailed, and the email, before anything changes.
+    page.get_by_role("heading", name="Who will be emailed (2)").wait_for()
+    assert page.get_by_text("Lee Learner <").is_visible() and page.get_by_text("Oz Outsider <").is_visible()
+    assert page.get_by_text("is now: waitlisted").is_visible()
+    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page, f"admin-confirm-status-{label}")
+    page.get_by_role("button", name="Confirm: change 2 and send 2 emails").click()
     page.get_by_text("2 application(s) waitlisted").wait_for()
 
     page.get_by_role("link", name="Lee Learner").click()
@@ -268,6 +285,11 @@ def test_a_coordinator_reviews_in_the_admin(page, programs, coordinator_of, lear
     page.get_by_label("Change the status to").select_option("accepted")
     page.get_by_label("Note to the applicant").fill("Welcome to the DMP!")
     page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("heading", name="Who will be emailed (1)").wait_for()
+    assert page.get_by_text("Welcome to the DMP!").is_visible()
+    first.refresh_from_db()
+    assert first.status == Status.WAITLISTED
+    page.get_by_role("button", name="Confirm: change 1 and send 1 email").click()
     page.get_by_text("was changed successfully").wait_for()
     first.refresh_from_db()
     assert first.status == Status.ACCEPTED

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from applications.models import IdentityDimension, Status
 from matching import selectors, services
-from matching.models import Match, MatchSource, MatchStatus, Round
+from matching.models import Exclusion, Match, MatchSource, MatchStatus, Round
 from tests.factories import accepted_mentee, accepted_mentor, populate
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,15 @@ def board_url(round_):
 
 def action(client, round_, **data):
     return client.post(reverse("admin:matching_round_board_action", args=[round_.pk]), data)
+
+
+def publish(client, round_):
+    """Publish the draft as a coordinator does: the confirmation page, then Confirm."""
+    page = action(client, round_, action="publish")
+    if page.status_code != 200:
+        return page
+    ids = [m.pk for m in page.context["matches"]]
+    return action(client, round_, action="publish", confirm="yes", match=ids)
 
 
 @pytest.fixture
@@ -135,29 +144,32 @@ class TestBoard:
         proposals = list(Match.objects.filter(round=dmp_round, status=MatchStatus.PROPOSED))
         assert len(proposals) == 3
         removed = proposals[0]
-        action(client, dmp_round, action="remove", match=removed.pk)
-        assert "the pair will not be suggested again" in client.get(board_url(dmp_round)).content.decode()
-        left_out = next(m for m in mentees if not Match.objects.filter(mentee=m).exists())
+        action(client, dmp_round, action="remove", match=removed.pk, exclude="yes")
+        assert "excluded the pair" in client.get(board_url(dmp_round)).content.decode()
+        left_out = next(
+            m for m in mentees if m.pk != removed.mentee_id and not Match.objects.filter(mentee=m).exists()
+        )
         full = m1 if removed.mentor_id == m2.pk else m2
         action(client, dmp_round, action="add", mentee=left_out.pk, mentor=full.pk)
         assert f"{full.applicant} has no place left" in client.get(board_url(dmp_round)).content.decode()
         action(client, dmp_round, action="add", mentee=left_out.pk, mentor=removed.mentor_id)
         assert Match.objects.filter(round=dmp_round, status=MatchStatus.PROPOSED).count() == 3
         with django_capture_on_commit_callbacks(execute=True):
-            action(client, dmp_round, action="publish")
+            publish(client, dmp_round)
         assert Match.objects.filter(round=dmp_round, status=MatchStatus.PUBLISHED).count() == 3
         assert len([m for m in mailoutbox if "meet your" in m.subject]) == 6
         dmp_round.refresh_from_db()
         assert dmp_round.status == "published"
         html = client.get(board_url(dmp_round)).content.decode()
         assert "Pair a late applicant" in html and "End or re-match" in html
-        # The mentee whose pair was removed is still waiting.
-        assert Match.objects.get(pk=removed.pk).status == MatchStatus.DECLINED
+        # The mentee whose pair was removed is still waiting; the pair is excluded.
+        assert not Match.objects.filter(pk=removed.pk).exists()
+        assert Exclusion.objects.filter(mentee=removed.mentee_id, mentor=removed.mentor_id).exists()
 
     def test_rolling_intake_and_ending_from_the_board(self, client, coordinator, first_round, dmp):
         mentee, mentor = accepted_mentee(dmp), accepted_mentor(dmp, capacity=1)
         client.force_login(coordinator)
-        action(client, first_round, action="publish_one", mentee=mentee.pk, mentor=mentor.pk)
+        action(client, first_round, action="publish_one", mentee=mentee.pk, mentor=mentor.pk, confirm="yes")
         match = Match.objects.get(mentee=mentee, status=MatchStatus.PUBLISHED)
         end_url = reverse("admin:matching_round_end", args=[first_round.pk, match.pk])
         assert client.get(end_url).status_code == 200
@@ -347,7 +359,7 @@ def test_the_board_offers_the_first_waitlisted_mentees_when_a_place_appears(
     html = client.get(board_url(first_round)).content.decode()
     assert "Next on the waitlist" in html
     assert f'Match<span class="visually-hidden"> {first.applicant} with {mentor.applicant}' in html
-    action(client, first_round, action="publish_one", mentee=first.pk, mentor=mentor.pk)
+    action(client, first_round, action="publish_one", mentee=first.pk, mentor=mentor.pk, confirm="yes")
     assert Match.objects.get(mentee=first).status == MatchStatus.PUBLISHED
     assert "Next on the waitlist" not in client.get(board_url(first_round)).content.decode()
 
@@ -408,8 +420,10 @@ class TestBadInputOnTheBoard:
         assert action(client, dmp_round, action="bogus").status_code == 302
         assert "Unknown action." in client.get(board_url(dmp_round)).content.decode()
         action(client, dmp_round, action="add", mentee=mentee.pk, mentor=mentor.pk)
+        assert publish(client, dmp_round).status_code == 302
         assert action(client, dmp_round, action="publish").status_code == 302
-        assert action(client, dmp_round, action="publish").status_code == 302
+        assert "There are no proposed pairs to publish." in client.get(board_url(dmp_round)).content.decode()
+        assert action(client, dmp_round, action="publish", confirm="yes").status_code == 302
         assert "already published" in client.get(board_url(dmp_round)).content.decode()
         assert Match.objects.filter(status=MatchStatus.PUBLISHED).count() == 1
 

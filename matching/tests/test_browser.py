@@ -1,6 +1,14 @@
 import pytest
 
-from conftest import assert_accessible, login, make_user
+from conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    assert_fits_phone_and_desktop,
+    assert_no_horizontal_scroll,
+    login,
+    make_user,
+)
 from matching import services
 from matching.models import Match, MatchStatus, Round
 from tests.factories import accepted_mentee, accepted_mentor
@@ -39,12 +47,14 @@ def test_a_coordinator_runs_adjusts_and_publishes_a_dmp_round(page, demo, coordi
     )
     assert len(proposals) == 2
     removed = proposals[0]
-    page.get_by_role("button", name=f"Remove the pair {removed}").click()
+    page.get_by_role("button", name=f"Remove and don't suggest again (the pair {removed})").click()
     page.wait_for_load_state()
-    assert page.get_by_text("the pair will not be suggested again").is_visible()
+    assert page.get_by_text(f"Removed {removed} and excluded the pair").is_visible()
 
     waiting = next(
-        a for a in people.values() if a.role == "mentee" and not Match.objects.filter(mentee=a).exists()
+        a
+        for a in people.values()
+        if a.role == "mentee" and a.pk != removed.mentee_id and not Match.objects.filter(mentee=a).exists()
     )
     mentee_select = page.get_by_label("Mentee", exact=True)
     mentor_select = page.get_by_label("Mentor", exact=True)
@@ -59,6 +69,14 @@ def test_a_coordinator_runs_adjusts_and_publishes_a_dmp_round(page, demo, coordi
     assert_accessible(page, "matching-board-draft")
 
     page.get_by_role("button", name="Publish 2 pairs").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Who will be emailed (4)").is_visible()
+    assert not mailoutbox and not Match.objects.filter(status=MatchStatus.PUBLISHED).exists()
+    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page, f"matching-confirm-publish-{label}")
+    page.get_by_role("button", name="Publish 2 pair(s) and send the emails").click()
     page.wait_for_load_state()
     assert page.get_by_text("Published 2 match(es)").is_visible()
     assert_accessible(page, "matching-board-after")
@@ -114,6 +132,9 @@ def test_rolling_intake_offers_the_first_waitlisted_mentee(page, demo, coordinat
     assert_accessible(page, "matching-board-rolling")
     page.get_by_role("button", name="Match Lou Late with Mo Mentor").click()
     page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Who will be emailed (2)").is_visible() and not mailoutbox
+    page.get_by_role("button", name="Match, publish and send the emails").click()
+    page.wait_for_load_state()
     assert page.get_by_text("Matched Lou Late with Mo Mentor").is_visible()
     assert Match.objects.get(mentee=mentee).status == MatchStatus.PUBLISHED
     assert sorted(m.to[0] for m in mailoutbox if "meet your" in m.subject) == [
@@ -139,3 +160,21 @@ def test_a_matched_mentee_withdraws_and_the_mentorship_ends(page, demo, mailoutb
     assert page.get_by_text("Your mentorship with Mo Mentor has ended").is_visible()
     assert Match.objects.get(pk=match.pk).status == MatchStatus.ENDED
     assert any(m.to == ["mo@hospital.example.org"] and "has withdrawn" in m.subject for m in mailoutbox)
+
+
+def test_the_board_fits_a_phone_and_a_desktop(page, demo, coordinator_of):
+    """A full draft (every table filled) neither scrolls the page sideways at
+    390 px nor breaks at 1280 px; wide tables scroll inside their own box."""
+    dmp = demo["dmp"]
+    coordinator = coordinator_of(dmp)
+    round_ = Round.objects.create(program=dmp, name="Round 2, Winter 2026")
+    for n, name in enumerate(("Ada Lovelace-Byron", "Ben Okonkwo-Smith", "Cai Wen", "Dara O'Neil")):
+        user = make_user(f"mentee{n}@mail.example.edu", name=name, pronouns="they/them")
+        accepted_mentee(dmp, user, specialties=["Paediatrics", "Surgery"])
+    for n, name in enumerate(("Dee Mentor", "Eli Mentor")):
+        user = make_user(f"mentor{n}@hospital.example.org", name=name, pronouns="she/her")
+        accepted_mentor(dmp, user, capacity=1, specialties=["Paediatrics"])
+    services.round_run(round_=round_, mode="stable")
+    login(page, coordinator.email)
+    page.goto(f"/admin/matching/round/{round_.pk}/board/")
+    assert_fits_phone_and_desktop(page, "matching-board")

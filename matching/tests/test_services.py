@@ -51,18 +51,31 @@ class TestRun:
         accepted_mentee(dmp)
         assert services.round_run(round_=dmp_round, mode=MatchSource.STABLE) == []
 
-    def test_a_removed_pair_is_declined_and_not_suggested_again(self, dmp_round, dmp):
+    def test_a_removed_pair_may_be_suggested_again(self, dmp_round, dmp):
+        accepted_mentee(dmp)
+        accepted_mentor(dmp)
+        (proposal,) = services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
+        services.proposal_remove(round_=dmp_round, match=proposal)
+        assert not Match.objects.filter(pk=proposal.pk).exists()
+        assert not Exclusion.objects.exists()
+        (again,) = services.round_run(round_=dmp_round, mode=MatchSource.OPTIMAL)
+        assert (again.mentee_id, again.mentor_id) == (proposal.mentee_id, proposal.mentor_id)
+
+    def test_a_pair_removed_and_excluded_is_listed_and_not_suggested_again(self, dmp_round, dmp, coordinator):
         mentee = accepted_mentee(dmp)
         mentor = accepted_mentor(dmp)
         (proposal,) = services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
-        services.proposal_remove(round_=dmp_round, match=proposal)
-        proposal.refresh_from_db()
-        assert proposal.status == MatchStatus.DECLINED
+        services.proposal_remove(round_=dmp_round, match=proposal, exclude=True, by=coordinator)
+        exclusion = Exclusion.objects.get()
+        assert (exclusion.program, exclusion.mentee, exclusion.mentor) == (dmp, mentee, mentor)
+        assert exclusion.created_by == coordinator
         assert services.round_run(round_=dmp_round, mode=MatchSource.OPTIMAL) == []
-        # A coordinator may still pair them by hand.
-        assert (
-            services.proposal_add(round_=dmp_round, mentee=mentee, mentor=mentor).status
-            == MatchStatus.PROPOSED
+        # Nor may a coordinator pair them by hand until the exclusion is deleted.
+        with pytest.raises(services.MatchingError):
+            services.proposal_add(round_=dmp_round, mentee=mentee, mentor=mentor)
+        exclusion.delete()
+        assert services.proposal_add(round_=dmp_round, mentee=mentee, mentor=mentor).status == (
+            MatchStatus.PROPOSED
         )
 
     def test_a_published_round_cannot_run_again(self, dmp_round, dmp):
@@ -111,8 +124,11 @@ class TestPublish:
         mentee_app = accepted_mentee(dmp, learner, hopes="Help choosing electives.")
         mentor_app = accepted_mentor(dmp, mentor, capacity=2)
         services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
+        before = OutgoingEmail.objects.count()
         with django_capture_on_commit_callbacks(execute=True):
             (match,) = services.round_publish(round_=dmp_round)
+        # One email per person: the introduction, no separate status change.
+        assert OutgoingEmail.objects.count() - before == 2
         mentee_app.refresh_from_db()
         mentor_app.refresh_from_db()
         assert (mentee_app.status, mentor_app.status) == (Status.MATCHED, Status.MATCHED)
@@ -129,6 +145,8 @@ class TestPublish:
         assert learner.email in to_mentor.body and "Help choosing electives." in to_mentor.body
         to_mentee = next(m for m in mailoutbox if m.subject.startswith("DMP: meet your mentor"))
         assert "Morgan Mentor (he/him)" in to_mentee.body and mentor.email in to_mentee.body
+        assert "Your DMP mentee application is now: matched." in to_mentee.body
+        assert "Your DMP mentor application is now: matched." in to_mentor.body
         # Introducing again (a retried task, a second call) sends nothing new.
         services._introduce(match)
         assert len(intro_emails()) == 2

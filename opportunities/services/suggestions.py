@@ -3,6 +3,7 @@ review by staff; an approved suggestion is applied through ``opportunity_apply``
 
 from __future__ import annotations
 
+import copy
 import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.services import email_queue_template
+from notifications.services import RenderedEmail, email_queue_template, email_render
 from programs.models import LearnerType, Specialty
 
 from ..models import ChangeSource, DeadlinePrecision, Opportunity, Suggestion, normalise
@@ -137,13 +138,28 @@ def suggestion_reject(*, suggestion_id: int, reviewer, reason: str) -> Suggestio
     return suggestion
 
 
-def _email_outcome(suggestion: Suggestion) -> None:
+def _outcome_context(suggestion: Suggestion) -> dict[str, Any]:
     opportunity_url = ""
     if suggestion.opportunity_id and suggestion.status == Suggestion.Status.APPROVED:
         opportunity_url = settings.SITE_URL + suggestion.opportunity.get_absolute_url()
+    return {"suggestion": suggestion, "opportunity_url": opportunity_url}
+
+
+def _email_outcome(suggestion: Suggestion) -> None:
     email_queue_template(
         name=f"opportunity-suggestion-{suggestion.status}",
         to=suggestion.suggested_by.email,
-        context={"suggestion": suggestion, "opportunity_url": opportunity_url},
+        context=_outcome_context(suggestion),
         dedup_key=f"suggestion-{suggestion.pk}-{suggestion.status}",
     )
+
+
+def suggestion_outcome_preview(*, suggestion: Suggestion, status: str, reason: str = "") -> RenderedEmail:
+    """The email approving (``status`` "approved") or rejecting the suggestion
+    would send its author, rendered from an unsaved copy: nothing changes and
+    nothing is queued. A suggested new entry has no address yet, so its
+    preview has no link; the email sent has it."""
+    after = copy.copy(suggestion)
+    after.status = status
+    after.rejection_reason = reason.strip()
+    return email_render(name=f"opportunity-suggestion-{status}", context=_outcome_context(after))

@@ -120,10 +120,16 @@ class TestSuggestingACorrection:
         page = client.get(f"/admin/opportunities/suggestion/{suggestion.pk}/change/").content.decode()
         assert "$25 for non-members" in page and "Approve and apply" in page
         mailoutbox.clear()
+        url = f"/admin/opportunities/suggestion/{suggestion.pk}/review/"
+        # First who is emailed and the email; nothing changes yet.
+        page = client.post(url, {"decision": "approve"})
+        assert page.status_code == 200 and learner.email in page.content.decode()
+        preview = page.context["preview"]
+        assert "approved" in preview.subject and preview.subject in page.content.decode()
+        opportunity.refresh_from_db()
+        assert opportunity.cost == "Free" and not mailoutbox
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                f"/admin/opportunities/suggestion/{suggestion.pk}/review/", {"decision": "approve"}
-            )
+            response = client.post(url, dict(page.context["hidden"]))
         assert response.status_code == 302
         opportunity.refresh_from_db()
         assert opportunity.cost == "$25 for non-members"
@@ -138,6 +144,7 @@ class TestSuggestingACorrection:
         [email] = mailoutbox
         assert email.to == [learner.email] and "approved" in email.subject
         assert f"/database/{opportunity.pk}/" in email.body
+        assert (email.subject, email.body) == (preview.subject, preview.body_text)
 
     def test_rejection_needs_a_reason_which_is_emailed(
         self, client, learner, staff, opportunity, mailoutbox, django_capture_on_commit_callbacks
@@ -151,8 +158,12 @@ class TestSuggestingACorrection:
         assert response.status_code == 400
         suggestion.refresh_from_db()
         assert suggestion.status == Suggestion.Status.PENDING
+        page = client.post(url, {"decision": "reject", "reason": "The CMA confirmed it is still free."})
+        assert "The CMA confirmed it is still free." in page.context["preview"].body_text
+        suggestion.refresh_from_db()
+        assert suggestion.status == Suggestion.Status.PENDING and not mailoutbox
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(url, {"decision": "reject", "reason": "The CMA confirmed it is still free."})
+            client.post(url, {**dict(page.context["hidden"])})
         suggestion.refresh_from_db()
         assert suggestion.status == Suggestion.Status.REJECTED
         assert suggestion.rejection_reason == "The CMA confirmed it is still free."
@@ -259,7 +270,9 @@ class TestNameAndHostCollisions:
         )
         client.force_login(staff)
         response = client.post(
-            f"/admin/opportunities/suggestion/{suggestion.pk}/review/", {"decision": "approve"}, follow=True
+            f"/admin/opportunities/suggestion/{suggestion.pk}/review/",
+            {"decision": "approve", "confirm": "yes"},
+            follow=True,
         )
         assert response.status_code == 200
         assert "already has an entry called" in response.content.decode()
