@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from mentorship.xlsx import Column, Link, Sheet, xlsx_response
@@ -61,5 +62,5 @@ def round_match_rows(round_: Round) -> Iterator[list]:
 
 def round_matches_response(round_: Round):
     sheet = Sheet(title=f"{round_.program.name} matches", columns=COLUMNS, rows=round_match_rows(round_))
-    filename = f"matches-{slugify(str(round_))}.xlsx"
+    filename = f"matches-{slugify(str(round_))}-{timezone.localdate():%Y-%m-%d}.xlsx"
     return xlsx_response([sheet], filename=filename)
