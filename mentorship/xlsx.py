@@ -51,6 +51,7 @@ from openpyxl.packaging.relationship import get_rels_path
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.constants import PKG_REL_NS, REL_NS
@@ -229,14 +230,17 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def _set_up_page(ws) -> None:
-    """Landscape, as wide as the page (as many pages tall as it takes), the
-    header row repeated on each page, grid lines printed."""
+    """Landscape, as wide as the page (as many pages tall as it takes), narrow
+    margins so the fitted text is as large as it can be, the header row
+    repeated on each page, grid lines printed, page numbers in the footer."""
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.25, right=0.25, top=0.5, bottom=0.5, header=0.25, footer=0.25)
     ws.print_title_rows = "1:1"
     ws.print_options.gridLines = True
+    ws.oddFooter.center.text = "Page &P of &N"
 
 
 def _write_sheet(workbook: Workbook, sheet: Sheet, title: str) -> tuple[Any, _LinkSpool, int]:

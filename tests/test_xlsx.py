@@ -128,6 +128,7 @@ def test_one_font_landscape_fitted_to_width_with_the_header_repeated():
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.print_title_rows == "$1:$1"
+    assert ws.page_margins.left == 0.25 and ws.oddFooter.center.text == "Page &P of &N"
 
 
 def test_a_sheet_of_notes_has_no_filter_arrows():
