@@ -40,7 +40,7 @@ BASE_COLUMNS = [
     Column("Status changed", 18),
     Column("Accepted", 18),
     Column("Waitlist rank", 12),
-    Column("Admin link", 14),
+    Column("Admin link", 30),
 ]
 IDENTITY_COLUMNS = [
     Column("Identifies as", 40),
@@ -77,10 +77,7 @@ def _base_row(application: Application) -> list:
         timezone.localtime(application.status_changed_at),
         timezone.localtime(application.accepted_at) if application.accepted_at else None,
         application.waitlist_rank,
-        Link(
-            settings.SITE_URL + reverse("admin:applications_application_change", args=[application.pk]),
-            "Open",
-        ),
+        Link(settings.SITE_URL + reverse("admin:applications_application_change", args=[application.pk])),
     ]
 
 

@@ -2,9 +2,9 @@
 
 Streams 50,000 and 200,000 opportunities from the database into a workbook,
 once through the real exporter (openpyxl write-only mode, rows from
-``.iterator()``), once through the same exporter with websites as openpyxl
-hyperlink objects rather than ``HYPERLINK()`` formulas, and once into
-openpyxl's default mode (the whole workbook in memory) from the same rows, each case in its own subprocess so peak memory
+``.iterator()``, each website a hyperlink spooled to disk by
+``mentorship.xlsx``), and once into openpyxl's default mode (the whole
+workbook in memory) from the same rows, each case in its own subprocess so peak memory
 (ru_maxrss) is that case's alone. Reports rows per second, peak RSS and the
 growth of RSS over the process's baseline (Django loaded, before the export).
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_MB = 60
-MODES = ["write-only", "link-objects", "default"]
+MODES = ["write-only", "default"]
 
 
 def setup_django(database_url: str) -> None:
@@ -150,19 +150,10 @@ def child(mode: str, query: str) -> dict:
     with RssSampler() as sampler:
         if mode == "write-only":
             rows = write_database_xlsx(out, view)
-        elif mode == "link-objects":
-            # The real exporter with websites as openpyxl hyperlink objects
-            # (cell.hyperlink) instead of HYPERLINK() formulas: the comparison
-            # behind mentorship.xlsx.FormulaLink.
-            from mentorship.xlsx import Link
-            from opportunities import exports
-
-            exports.FormulaLink = Link
-            rows = write_database_xlsx(out, view)
         else:
             from openpyxl import Workbook
 
-            from mentorship.xlsx import FormulaLink, Link, sanitize_cell
+            from mentorship.xlsx import Link, sanitize_cell
 
             workbook = Workbook()  # default mode: every cell an object in memory
             workbook.remove(workbook.active)
@@ -171,7 +162,7 @@ def child(mode: str, query: str) -> dict:
                 ws = workbook.create_sheet(sheet.title)
                 ws.append([c if isinstance(c, str) else c.header for c in sheet.columns])
                 for row in sheet.rows:
-                    ws.append([v.url if isinstance(v, Link | FormulaLink) else sanitize_cell(v) for v in row])
+                    ws.append([v.url if isinstance(v, Link) else sanitize_cell(v) for v in row])
                     rows += sheet.title == "Opportunities"
             workbook.save(out)
     elapsed = time.perf_counter() - started
@@ -212,7 +203,7 @@ def main() -> None:
     parser.add_argument(
         "--skip-default-at-max",
         action="store_true",
-        help="Skip default mode and hyperlink objects at the largest size.",
+        help="Skip default mode at the largest size.",
     )
     args = parser.parse_args()
 
@@ -271,12 +262,6 @@ def main() -> None:
     print(
         f"write-only from {small:,} to {large:,} rows: {wo_small['growth_mb']:.1f} → "
         f"{wo_large['growth_mb']:.1f} MB ({'flat' if flat else 'NOT flat'})"
-    )
-    links = by[(small, "link-objects")]
-    print(
-        f"hyperlink objects instead of HYPERLINK() formulas at {small:,} rows: "
-        f"{links['growth_mb']:.1f} MB (budget {BUDGET_MB} MB: "
-        f"{'OK' if links['growth_mb'] < BUDGET_MB else 'OVER'})"
     )
     if (small, "default") in by:
         d = by[(small, "default")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from mentorship.xlsx import Column, Link, Sheet, xlsx_response
@@ -19,13 +20,13 @@ COLUMNS = [
     Column("Tier", 10),
     Column("Round", 22),
     Column("Mentee", 26),
-    Column("Mentee pronouns", 14),
+    Column("Mentee pronouns", 17),
     Column("Mentee email", 32),
     Column("Mentor", 26),
-    Column("Mentor pronouns", 14),
+    Column("Mentor pronouns", 17),
     Column("Mentor email", 32),
     Column("Status", 12),
-    Column("Score (without identity)", 12),
+    Column("Score (without identity)", 24),
     Column("Reasons", 60),
     Column("Published", 18),
     Column("Ended", 18),
@@ -61,5 +62,5 @@ def round_match_rows(round_: Round) -> Iterator[list]:
 
 def round_matches_response(round_: Round):
     sheet = Sheet(title=f"{round_.program.name} matches", columns=COLUMNS, rows=round_match_rows(round_))
-    filename = f"matches-{slugify(str(round_))}.xlsx"
+    filename = f"matches-{slugify(str(round_))}-{timezone.localdate():%Y-%m-%d}.xlsx"
     return xlsx_response([sheet], filename=filename)

@@ -14,14 +14,21 @@ from typing import IO
 from django.conf import settings
 from django.db.models import Max
 from django.db.models.functions import Length
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.xlsx import Column, FormulaLink, Link, Sheet, write_xlsx, xlsx_response
+from mentorship.xlsx import Column, Link, Sheet, write_xlsx, xlsx_response
 
 from .importer import HEADER_SYNONYMS, LEARNER_ALIASES
-from .models import Format, HostType, Kind, Opportunity
-from .selectors import DatabaseView, database_last_updated, describe_filters, with_related
+from .models import ExportJob, Format, HostType, Kind, Opportunity
+from .selectors import (
+    DatabaseView,
+    database_last_updated,
+    describe_filters,
+    opportunity_search,
+    with_related,
+)
 
 CHUNK_SIZE = 2000
 MIN_WIDTH, MAX_WIDTH = 10, 60
@@ -73,10 +80,9 @@ def _row(opportunity: Opportunity) -> list:
         [t.label for t in opportunity.eligible_learners.all()],
         opportunity.description,
         opportunity.how_to_join,
-        # A HYPERLINK() formula, not a hyperlink object, so memory stays flat
-        # however many rows (see mentorship.xlsx.FormulaLink; measured in
-        # bench/README.md).
-        FormulaLink(opportunity.website) if opportunity.website else None,
+        # The address as the cell's text, and a link: readers that show only
+        # stored values (Excel's Protected View) show it too.
+        Link(opportunity.website) if opportunity.website else None,
         opportunity.contact_email,
         deadline,
         opportunity.cost,
@@ -147,6 +153,7 @@ def database_sheets(
             title="About",
             columns=[Column("About this file", width=28), Column("", width=80)],
             rows=_about_rows(view, exported_at),
+            autofilter=False,
         ),
     ]
 
@@ -164,12 +171,25 @@ def write_database_xlsx(
     return written - len(sheets[1].rows)  # write_xlsx counts the About rows too
 
 
-def export_filename() -> str:
-    return f"ola-learner-mentorship-database-{timezone.localdate():%Y-%m-%d}.xlsx"
+def export_filename(view: DatabaseView, *, day: datetime.date | None = None) -> str:
+    """``learner-mentorship-database-2026-11-30-filtered.xlsx``, or ``-all``
+    when no filter narrowed the list: two downloads side by side say which
+    is which."""
+    day = day or timezone.localdate()
+    scope = "filtered" if view.active else "all"
+    return f"learner-mentorship-database-{day:%Y-%m-%d}-{scope}.xlsx"
+
+
+def prepared_export_filename(job: ExportJob) -> str:
+    """A prepared export's name: the day it was built, filtered or all, and
+    the job's first characters (two prepared files of a day stay apart)."""
+    view = opportunity_search(QueryDict(job.query_string))
+    day = timezone.localdate(job.finished_at) if job.finished_at else None
+    return export_filename(view, day=day).replace(".xlsx", f"-{str(job.pk)[:8]}.xlsx")
 
 
 def database_xlsx_response(view: DatabaseView):
-    return xlsx_response(database_sheets(view), filename=export_filename())
+    return xlsx_response(database_sheets(view), filename=export_filename(view))
 
 
 # --- The import template ------------------------------------------------------
@@ -284,5 +304,6 @@ def import_template_sheets(*, example: bool = True) -> list[Sheet]:
                 Column("If not", width=60),
             ],
             rows=_accepted_rows(),
+            autofilter=False,
         ),
     ]

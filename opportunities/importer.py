@@ -471,8 +471,10 @@ _FALSE = {"no", "n", "false", "0", "unpublished", "hidden", "draft"}
 
 
 def unsanitise(text: str) -> str:
-    """Undo the exporter's apostrophe before a formula trigger, so an exported
-    file imports back to the same text."""
+    """Undo the apostrophe that exports before issue 16 put before a formula
+    trigger, so those files still import to the text people typed. Exports
+    now write such text as a text cell, as it is; the one text this misreads
+    is a value that itself starts with an apostrophe and a trigger ("'=x")."""
     if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
         return text[1:]
     return text

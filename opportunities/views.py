@@ -17,7 +17,7 @@ from mentorship.xlsx import XLSX_CONTENT_TYPE
 from programs.access import user_is_site_staff
 
 from . import selectors
-from .exports import database_xlsx_response, export_filename
+from .exports import database_xlsx_response, prepared_export_filename
 from .forms import SuggestionForm
 from .models import ExportJob
 from .services.exports import export_request
@@ -182,7 +182,7 @@ def export_download(request, job_id):
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404("This export has expired.") from None
-    filename = export_filename().replace(".xlsx", f"-{str(job.pk)[:8]}.xlsx")
+    filename = prepared_export_filename(job)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 

@@ -7,16 +7,34 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from mentorship.xlsx import Column, Link, Sheet, sanitize_cell, write_xlsx, xlsx_response
 
+TRIGGERS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\r=evil", '=HYPERLINK("http://x","y")']
 
-@pytest.mark.parametrize(
-    "value",
-    ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\r=evil", '=HYPERLINK("http://x","y")'],
-)
-def test_formula_triggers_are_neutralised(value):
-    assert sanitize_cell(value) == "'" + value
+
+def written(sheets) -> bytes:
+    handle = io.BytesIO()
+    write_xlsx(handle, sheets)
+    return handle.getvalue()
+
+
+@pytest.mark.parametrize("value", TRIGGERS)
+def test_text_that_looks_like_a_formula_is_a_text_cell_shown_exactly_as_typed(value):
+    data = written([Sheet("S", ["Text"], [[value], [[value, "b"]]])])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["A2"].value == value and ws["A2"].data_type == "s"
+    assert ws["A3"].value == f"{value}; b" and ws["A3"].data_type == "s"
+    # Excel's own flag for typed text that starts with a trigger: the cell
+    # shows no apostrophe, and stays text when edited.
+    assert ws["A2"].quotePrefix
+    assert not [c for r in ws.iter_rows() for c in r if c.data_type == "f"]
+    assert CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()[1] == [value]
+
+
+def test_sanitising_keeps_text_as_typed():
+    assert [sanitize_cell(v) for v in TRIGGERS] == TRIGGERS
 
 
 def test_plain_text_numbers_and_dates_pass_through():
@@ -48,7 +66,7 @@ def test_aware_datetimes_become_local_naive_ones():
 
 
 def test_lists_are_joined_and_sanitised():
-    assert sanitize_cell(["=a", "b"]) == "'=a; b"
+    assert sanitize_cell(["=a", None, "b\x00"]) == "=a; b"
 
 
 def test_the_workbook_has_a_bold_frozen_header_autofilter_widths_and_typed_cells():
@@ -68,10 +86,56 @@ def test_the_workbook_has_a_bold_frozen_header_autofilter_widths_and_typed_cells
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:D4"
     assert ws.column_dimensions["A"].width == 40
-    assert ws["A2"].value == "'=cmd0" and ws["A2"].data_type == "s"
+    assert ws["A2"].value == "=cmd0" and ws["A2"].data_type == "s"
     assert ws["B3"].value == 1
     assert ws["C2"].value == datetime.datetime(2026, 1, 1) and ws["C2"].is_date
     assert ws["D2"].hyperlink.target == "https://example.org/"
+    assert [ws[f"D{n}"].hyperlink.ref for n in (2, 3, 4)] == ["D2", "D3", "D4"]
+
+
+def test_links_show_their_address_even_to_readers_of_stored_values():
+    rows = [
+        [Link("https://example.org/a?b=1&c=2")],
+        [Link("mailto:ada@example.org", "ada@example.org")],
+        [Link("javascript:alert(1)")],  # not a web or mail address: text, not a link
+        [Link("https://example.org/with space")],
+    ]
+    data = written(
+        [Sheet("Links", ["Link"], rows), Sheet("More", ["Link"], [[Link("https://two.example/")]])]
+    )
+    values = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Links").to_python()
+    assert [r[0] for r in values[1:]] == [
+        "https://example.org/a?b=1&c=2",
+        "ada@example.org",
+        "javascript:alert(1)",
+        "https://example.org/with space",
+    ]
+    workbook = load_workbook(io.BytesIO(data))
+    ws = workbook["Links"]
+    assert ws["A2"].hyperlink.target == "https://example.org/a?b=1&c=2"
+    assert ws["A3"].hyperlink.target == "mailto:ada@example.org"
+    assert ws["A4"].hyperlink is None and ws["A5"].hyperlink is None
+    assert ws["A2"].font.u == "single" and ws["A2"].font.name == "Calibri"
+    assert workbook["More"]["A2"].hyperlink.target == "https://two.example/"
+
+
+def test_one_font_landscape_fitted_to_width_with_the_header_repeated():
+    data = written([Sheet("Data", ["Name", "Link"], [["Ada", Link("https://example.org/")]])])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert {(c.font.name, c.font.sz) for r in ws.iter_rows() for c in r} == {("Calibri", 11)}
+    assert ws["A1"].font.b
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.page_margins.left == 0.25 and ws.oddFooter.center.text == "Page &P of &N"
+
+
+def test_a_sheet_of_notes_has_no_filter_arrows():
+    data = written([Sheet("Data", ["A"], [["x"]]), Sheet("About", ["About"], [["y"]], autofilter=False)])
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook["Data"].auto_filter.ref == "A1:A2"
+    assert not workbook["About"].auto_filter.ref
 
 
 def test_an_empty_sheet_still_has_its_header_and_a_response_streams_it():

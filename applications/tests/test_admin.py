@@ -3,7 +3,9 @@
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from applications.models import (
@@ -375,8 +377,16 @@ class TestExport:
         header = [c.value for c in ws[1]]
         assert "Name" in header and "Where did you first hear of us?" in header
         assert "Identifies as" not in header
-        row = dict(zip(header, [c.value for c in ws[2]], strict=False))
-        assert row["Hopes from a mentor"] == '\'=HYPERLINK("http://evil")'
+        cells = dict(zip(header, ws[2], strict=False))
+        row = {name: cell.value for name, cell in cells.items()}
+        # A text cell, shown as typed: never a formula, no apostrophe.
+        assert row["Hopes from a mentor"] == '=HYPERLINK("http://evil")'
+        assert cells["Hopes from a mentor"].data_type == "s"
+        # The admin link shows its address, so a reader of stored values shows it too.
+        admin_url = f"{settings.SITE_URL}/admin/applications/application/{application.pk}/change/"
+        assert row["Admin link"] == admin_url and cells["Admin link"].hyperlink.target == admin_url
+        disposition = response["Content-Disposition"]
+        assert disposition == f'attachment; filename="applications-dmp-{timezone.localdate():%Y-%m-%d}.xlsx"'
         assert row["Where did you first hear of us?"] == "A classmate or colleague"
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
         export = ApplicationExport.objects.get()

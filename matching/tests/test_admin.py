@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from applications.models import IdentityDimension, Status
@@ -294,7 +295,12 @@ class TestExport:
         rows = list(sheet.values)
         assert rows[0][:4] == ("Program", "Tier", "Round", "Mentee")
         assert len(rows) == 2
-        assert rows[1][3] == "'=HYPERLINK(1)"
+        assert rows[1][3] == "=HYPERLINK(1)" and sheet["D2"].data_type == "s"  # text, shown as typed
+        assert (
+            sheet["F2"].value == learner.email and sheet["F2"].hyperlink.target == f"mailto:{learner.email}"
+        )
+        today = f"{timezone.localdate():%Y-%m-%d}"
+        assert response["Content-Disposition"].endswith(f'-{today}.xlsx"')
         assert "identity" not in " ".join(str(v) for v in rows[1])
 
 

@@ -2,7 +2,9 @@ import datetime
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from opportunities.exports import COLUMNS
 from opportunities.models import Format, HostType, Kind
@@ -13,14 +15,16 @@ pytestmark = pytest.mark.django_db
 HEADERS = [header for header, _ in COLUMNS]
 
 
-def download(client, query=""):
+def download_bytes(client, query=""):
     response = client.get(f"/database/export.xlsx{query}")
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert response["Content-Disposition"].startswith(
-        'attachment; filename="ola-learner-mentorship-database-'
-    )
-    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert response["Content-Disposition"].startswith('attachment; filename="learner-mentorship-database-')
+    return b"".join(response.streaming_content)
+
+
+def download(client, query=""):
+    return load_workbook(io.BytesIO(download_bytes(client, query)))
 
 
 def data_rows(workbook):
@@ -88,12 +92,10 @@ class TestWorkbook:
         assert row["Host type"].value == "Professional association"
         assert row["Specialties"].value == "Family Medicine; Internal Medicine"
         assert row["Eligible learners"].value == "MD year 1; PGY1 resident"
-        # A HYPERLINK() formula built from the validated URL (flat memory, see
-        # mentorship.xlsx.FormulaLink), styled as a link.
-        assert (
-            row["Website"].value
-            == '=HYPERLINK("https://www.cma.ca/mentorship","https://www.cma.ca/mentorship")'
-        )
+        # The address as the cell's text, and a real link, styled as one.
+        assert row["Website"].value == "https://www.cma.ca/mentorship"
+        assert row["Website"].data_type == "s"
+        assert row["Website"].hyperlink.target == "https://www.cma.ca/mentorship"
         assert row["Website"].font.u == "single"
         assert row["Contact email"].value == "mentors@cma.example.org"
         assert row["Deadline"].value == "Rolling"
@@ -105,26 +107,68 @@ class TestWorkbook:
         client.force_login(learner)
         ws = download(client, "?kind=summer")["Opportunities"]
         row = {h: c for h, c in zip(HEADERS, ws[2], strict=True)}
-        assert row["Name"].value == '\'=HYPERLINK("http://evil.example","click")'
-        assert row["Host"].value == "'+Sunnybrook"
-        assert row["Description"].value == "'@SUM(1+1) with a bell"  # the bell Excel cannot store is gone
-        assert row["How to join"].value == "'-2+3"
-        assert row["Cost"].value == "'\tTabbed"
-        # No text from the data is a formula; the only formulas are the links
-        # the exporter builds itself.
-        formulas = [c for r in ws.iter_rows() for c in r if c.data_type == "f"]
-        assert all(c.column_letter == "I" and c.value.startswith('=HYPERLINK("https://') for c in formulas)
+        # Text cells, shown exactly as typed: no formula, no apostrophe.
+        assert row["Name"].value == '=HYPERLINK("http://evil.example","click")'
+        assert row["Host"].value == "+Sunnybrook"
+        assert row["Description"].value == "@SUM(1+1) with a bell"  # the bell Excel cannot store is gone
+        assert row["How to join"].value == "-2+3"
+        assert row["Cost"].value == "\tTabbed"
+        assert all(row[h].data_type == "s" for h in ("Name", "Host", "Description", "How to join", "Cost"))
+        assert not [c for r in ws.iter_rows() for c in r if c.data_type == "f"]
         assert row["Deadline"].is_date and row["Deadline"].value.date() == datetime.date(2027, 1, 31)
-        assert (
-            row["Website"].value
-            == '=HYPERLINK("https://example.org/a""quote","https://example.org/a""quote")'
-        )
+        assert row["Website"].value == 'https://example.org/a"quote'
+        assert row["Website"].hyperlink.target == 'https://example.org/a"quote'
 
-    def test_a_link_excel_cannot_hold_in_a_formula_is_plain_text(self, client, learner, learner_types):
+    def test_a_reader_of_stored_values_only_shows_the_text_and_the_addresses(self, client, learner, entries):
+        # calamine reads cell values as stored, as Excel's Protected View shows
+        # them: a formula without a stored result would be an empty cell.
+        client.force_login(learner)
+        rows = (
+            CalamineWorkbook.from_filelike(io.BytesIO(download_bytes(client)))
+            .get_sheet_by_name("Opportunities")
+            .to_python()
+        )
+        assert rows[0] == HEADERS
+        by_name = {r[0]: dict(zip(HEADERS, r, strict=True)) for r in rows[1:]}
+        assert by_name["CMA Mentorship"]["Website"] == "https://www.cma.ca/mentorship"
+        evil = by_name['=HYPERLINK("http://evil.example","click")']
+        assert evil["Website"] == 'https://example.org/a"quote'
+        assert evil["Host"] == "+Sunnybrook" and evil["How to join"] == "-2+3"
+
+    def test_a_long_link_is_still_a_link(self, client, learner, learner_types):
         make_opportunity(website="https://example.org/" + "x" * 300)
         client.force_login(learner)
         cell = download(client)["Opportunities"]["I2"]
         assert cell.data_type == "s" and cell.value == "https://example.org/" + "x" * 300
+        assert cell.hyperlink.target == cell.value
+
+    def test_one_font_landscape_fitted_to_the_width_with_the_header_on_every_page(
+        self, client, learner, entries
+    ):
+        client.force_login(learner)
+        workbook = download(client)
+        ws = workbook["Opportunities"]
+        fonts = {(c.font.name, c.font.sz) for r in ws.iter_rows() for c in r}
+        assert fonts == {("Calibri", 11)}
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == "$1:$1"
+        about = workbook["About"]
+        assert about.page_setup.orientation == "landscape"
+        assert {c.font.name for r in about.iter_rows() for c in r} == {"Calibri"}
+
+    def test_the_file_is_dated_and_says_whether_the_list_was_filtered(self, client, learner, entries):
+        client.force_login(learner)
+        today = f"{timezone.localdate():%Y-%m-%d}"
+        everything = client.get("/database/export.xlsx?sort=-deadline")
+        filtered = client.get("/database/export.xlsx?kind=formal")
+        assert everything["Content-Disposition"] == (
+            f'attachment; filename="learner-mentorship-database-{today}-all.xlsx"'
+        )
+        assert filtered["Content-Disposition"] == (
+            f'attachment; filename="learner-mentorship-database-{today}-filtered.xlsx"'
+        )
 
     def test_it_holds_exactly_the_rows_the_list_shows_in_its_order(self, client, learner, learner_types):
         client.force_login(learner)
@@ -149,6 +193,8 @@ class TestWorkbook:
         assert about["The same list on the web"].startswith(
             "https://mentorship.example.edu/database/?kind=formal"
         )
+        # Notes, not data: no filter arrows.
+        assert not workbook["About"].auto_filter.ref
 
     def test_without_filters_the_about_sheet_says_so(self, client, learner, entries):
         client.force_login(learner)

@@ -58,6 +58,10 @@ class TestBackgroundExport:
         assert "Refresh" not in page
         download = client.get(f"/database/exports/{job.pk}/download/")
         assert download.status_code == 200
+        built = f"{timezone.localdate(job.finished_at):%Y-%m-%d}"
+        assert download["Content-Disposition"] == (
+            f'attachment; filename="learner-mentorship-database-{built}-filtered-{str(job.pk)[:8]}.xlsx"'
+        )
         rows = list(workbook_from(download)["Opportunities"].iter_rows(min_row=2, values_only=True))
         assert [r[0] for r in rows] == sorted(
             (o.name for o in large if o.kind in ("formal", "summer")), reverse=True

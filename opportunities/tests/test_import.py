@@ -355,6 +355,26 @@ class TestRoundTrip:
         after = {o.natural_key: opportunity_snapshot(o) for o in Opportunity.objects.all()}
         assert after == before
 
+    def test_a_file_exported_before_with_apostrophes_imports_as_typed(self, learner_types):
+        # Exports before issue 16 wrote "'=SUM(1,2)" for "=SUM(1,2)"; those
+        # files still import to the text people typed. Today's exports write
+        # the text as it is (see test_an_exported_file_imports_back_...).
+        workbook = Workbook()
+        ws = workbook.active
+        ws.append(["Name", "Kind", "Host", "Description", "Cost"])
+        ws.append(["'=SUM(1,2)", "Summer opportunity", "'-Sunnybrook", "'@mention +plus", "'quoted"])
+        handle = io.BytesIO()
+        workbook.save(handle)
+        handle.seek(0)
+        opportunity_import(source=handle)
+        entry = Opportunity.objects.get()
+        assert (entry.name, entry.host_name, entry.description) == (
+            "=SUM(1,2)",
+            "-Sunnybrook",
+            "@mention +plus",
+        )
+        assert entry.cost == "'quoted"  # an apostrophe before ordinary text is the text's own
+
 
 class TestCommand:
     def test_dry_run_prints_the_report_and_writes_nothing(self, messy, capsys):
