@@ -15,6 +15,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
+from django.utils.translation import ngettext
 
 from mentorship.admin import ReadOnlyAdminMixin, TamperProofAdminMixin
 from mentorship.xlsx import xlsx_response
@@ -389,13 +390,16 @@ class ApplicationAdmin(
         if moved:
             self.message_user(
                 request,
-                f"{len(moved)} application(s) {verb}; the applicants are being emailed.",
+                f"{len(moved)} {ngettext('application', 'applications', len(moved))} {verb}; "
+                f"the {ngettext('applicant is', 'applicants are', len(moved))} being emailed.",
                 messages.SUCCESS,
             )
         if refused:
             details = "; ".join(f"{application}: {reason}" for application, reason in refused)
             self.message_user(
-                request, f"{len(refused)} application(s) could not be {verb}. {details}", messages.WARNING
+                request,
+                f"{len(refused)} {ngettext('application', 'applications', len(refused))} could not be {verb}. {details}",
+                messages.WARNING,
             )
         return None
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import ngettext
 
 from programs.models import LearnerType, Outcome, Program, Specialty, Tier
 
@@ -322,4 +323,6 @@ class ApplicationExport(models.Model):
         verbose_name = "application export"
 
     def __str__(self) -> str:
-        return f"Export of {self.application_count} application(s) on {self.exported_at:%Y-%m-%d %H:%M}"
+        count = self.application_count
+        noun = ngettext("application", "applications", count)
+        return f"Export of {count} {noun} on {self.exported_at:%Y-%m-%d %H:%M}"

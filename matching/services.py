@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from applications.models import Application, Role, Status
 from applications.services import application_transition
@@ -274,7 +275,9 @@ def _publish(matches: list[Match], *, by) -> list[Match]:
             problems.append(f"{mentor.applicant} is no longer an accepted mentor.")
         elif count > left:
             problems.append(
-                f"{mentor.applicant} has room for {max(left, 0)} more mentee(s) but {count} are proposed."
+                f"{mentor.applicant} has room for {max(left, 0)} more "
+                f"{ngettext('mentee', 'mentees', max(left, 0))} but {count} "
+                f"{ngettext('is', 'are', count)} proposed."
             )
     for match in matches:
         mentee = locked[match.mentee_id]

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from applications.models import Application, Role
@@ -136,7 +137,8 @@ def _proposal(request, round_: Round, name: str) -> Match:
 
 def _run(request, round_: Round, mode: str) -> str:
     proposed = services.round_run(round_=round_, mode=mode, by=request.user)
-    return f"{MatchSource(mode).label}: {len(proposed)} pair(s) proposed. Review them, then publish."
+    pairs = ngettext("pair", "pairs", len(proposed))
+    return f"{MatchSource(mode).label}: {len(proposed)} {pairs} proposed. Review them, then publish."
 
 
 def _run_stable(request, round_: Round) -> str:
@@ -191,7 +193,7 @@ def _publish(request, round_: Round) -> str:
     published = services.round_publish(
         round_=round_, by=request.user, match_ids=[_posted_id_value(v) for v in request.POST.getlist("match")]
     )
-    return f"Published {len(published)} match(es); introductions are on their way."
+    return f"Published {len(published)} {ngettext('match', 'matches', len(published))}; introductions are on their way."
 
 
 def _publish_one(request, round_: Round) -> str:
@@ -248,7 +250,10 @@ def _confirm_publish(request, round_: Round) -> dict:
     )
     if not matches:
         raise services.MatchingError("There are no proposed pairs to publish.")
-    return {"matches": matches, "button": f"Publish {len(matches)} pair(s) and send the emails"}
+    return {
+        "matches": matches,
+        "button": f"Publish {len(matches)} {ngettext('pair', 'pairs', len(matches))} and send the emails",
+    }
 
 
 def _confirm_publish_one(request, round_: Round) -> dict:

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import ngettext
 
 from mentorship.admin import TamperProofAdminMixin
 from programs import access
@@ -41,11 +42,14 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         selected = queryset.count()
         count = email_resend(email_ids=email_resendable(queryset).values_list("pk", flat=True))
         if count:
-            self.message_user(request, f"{count} email(s) queued again.", messages.SUCCESS)
+            self.message_user(
+                request, f"{count} {ngettext('email', 'emails', count)} queued again.", messages.SUCCESS
+            )
         if selected > count:
             self.message_user(
                 request,
-                f"{selected - count} email(s) not re-sent: only failed emails, or emails stuck while "
+                f"{selected - count} {ngettext('email', 'emails', selected - count)} not re-sent: only failed emails, "
+                "or emails stuck while "
                 "sending, can be sent again (pending ones will go by themselves; sent ones went).",
                 messages.WARNING,
             )

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import TEST_OUTPUT, chromium_path, mfa_set_up
+from conftest import TEST_OUTPUT, chromium_path, mfa_set_up, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -187,16 +187,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(condition, what: str, timeout: float = READY_SECONDS, interval: float = 0.2):
-    """Poll ``condition`` until it returns something truthy; fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {what}.")
-        time.sleep(interval)
+def wait_until(condition, what: str, timeout: float = READY_SECONDS):
+    """The suite's one poll (conftest.wait_for), with the stack's longer deadline."""
+    return wait_for(condition, timeout=timeout, what=what, interval=0.2)
 
 
 # --- SMTP on loopback ---------------------------------------------------------
@@ -621,7 +614,7 @@ def coordinator_accepts_all(page) -> None:
     # Nothing is sent before the coordinator has seen who and what.
     page.get_by_role("heading", name="Who will be emailed (2)").wait_for()
     page.get_by_role("button", name="Confirm: change 2 and send 2 emails").click()
-    page.get_by_text("2 application(s) accepted").wait_for()
+    page.get_by_text("2 applications accepted").wait_for()
 
 
 def coordinator_publishes_a_round(page) -> None:
@@ -633,11 +626,11 @@ def coordinator_publishes_a_round(page) -> None:
     page.goto("/admin/matching/round/")
     page.get_by_role("link", name=re.compile(r"Open the board for .*: Smoke round")).click()
     page.get_by_role("button", name="Run stable matching").click()
-    page.get_by_text("Stable matching: 1 pair(s) proposed").wait_for()
+    page.get_by_text("Stable matching: 1 pair proposed").wait_for()
     page.get_by_role("button", name=re.compile(r"^Publish 1 pair")).click()
     page.get_by_role("heading", name="Who will be emailed (2)").wait_for()
-    page.get_by_role("button", name="Publish 1 pair(s) and send the emails").click()
-    page.get_by_text("Published 1 match(es)").wait_for()
+    page.get_by_role("button", name="Publish 1 pair and send the emails").click()
+    page.get_by_text("Published 1 match").wait_for()
 
 
 # --- The test -----------------------------------------------------------------

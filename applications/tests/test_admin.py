@@ -295,7 +295,7 @@ class TestStatusChanges:
         assert stuck.status == Status.WITHDRAWN
         assert len(mailoutbox) == 2
         messages = [str(m) for m in response.wsgi_request._messages]
-        assert messages == ["2 application(s) accepted; the applicants are being emailed."]
+        assert messages == ["2 applications accepted; the applicants are being emailed."]
         # The one that cannot move was named, with why, before confirming.
         html = page.content.decode()
         assert "Not changed, not emailed (1)" in html and "it is withdrawn" in html

@@ -277,7 +277,7 @@ def test_a_coordinator_reviews_in_the_admin(page, programs, coordinator_of, lear
         assert_no_horizontal_scroll(page)
         assert_accessible(page, f"admin-confirm-status-{label}")
     page.get_by_role("button", name="Confirm: change 2 and send 2 emails").click()
-    page.get_by_text("2 application(s) waitlisted").wait_for()
+    page.get_by_text("2 applications waitlisted").wait_for()
 
     page.get_by_role("link", name="Lee Learner").click()
     page.get_by_text("visible to this program's coordinators only").first.wait_for()

@@ -39,7 +39,7 @@ def test_a_coordinator_runs_adjusts_and_publishes_a_dmp_round(page, demo, coordi
 
     page.get_by_role("button", name="Run stable matching").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Stable matching: 2 pair(s) proposed").is_visible()
+    assert page.get_by_text("Stable matching: 2 pairs proposed").is_visible()
     proposals = list(
         Match.objects.filter(round=round_, status=MatchStatus.PROPOSED).select_related(
             "mentee__applicant", "mentor__applicant"
@@ -76,9 +76,9 @@ def test_a_coordinator_runs_adjusts_and_publishes_a_dmp_round(page, demo, coordi
         page.set_viewport_size(viewport)
         assert_no_horizontal_scroll(page)
         assert_accessible(page, f"matching-confirm-publish-{label}")
-    page.get_by_role("button", name="Publish 2 pair(s) and send the emails").click()
+    page.get_by_role("button", name="Publish 2 pairs and send the emails").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Published 2 match(es)").is_visible()
+    assert page.get_by_text("Published 2 matches").is_visible()
     assert_accessible(page, "matching-board-after")
 
     published = list(

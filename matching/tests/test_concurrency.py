@@ -111,7 +111,7 @@ def test_two_rounds_published_at_once_never_overfill_a_mentor(demo, mentor, publ
     outcomes = publishers.run(*(lambda r=r: services.round_publish(round_=r) for r in rounds))
 
     assert sorted(outcomes) == [
-        "Morgan Mentor has room for 0 more mentee(s) but 1 are proposed.",
+        "Morgan Mentor has room for 0 more mentees but 1 is proposed.",
         "published",
     ]
     assert Match.objects.filter(mentor=mentor_app, status=MatchStatus.PUBLISHED).count() == 1

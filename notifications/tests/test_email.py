@@ -173,7 +173,7 @@ class TestOutgoingEmail:
                 {"action": "resend", "_selected_action": [pending.pk, sending.pk]},
                 follow=True,
             )
-        assert "2 email(s) not re-sent: only failed emails" in response.content.decode()
+        assert "2 emails not re-sent: only failed emails" in response.content.decode()
         assert len(mailoutbox) == 0
         OutgoingEmail.objects.filter(pk=sending.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
         with django_capture_on_commit_callbacks(execute=True):

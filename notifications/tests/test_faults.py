@@ -300,7 +300,7 @@ def test_a_permanently_refused_address_fails_visibly_and_can_be_resent(client, i
         {"action": "resend", "_selected_action": [refused.pk, fine.pk]},
         follow=True,
     )
-    assert "1 email(s) queued again" in response.content.decode()
-    assert "1 email(s) not re-sent" in response.content.decode()
+    assert "1 email queued again" in response.content.decode()
+    assert "1 email not re-sent" in response.content.decode()
     wait_for(lambda: all_sent(2), what="the re-sent email to arrive")
     assert inbox.counts() == Counter({message_id: 1 for message_id in message_ids()})
