@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
 from mentorship.admin import TamperProofAdminMixin
@@ -39,8 +41,25 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Send the selected emails again (failed ones, or stuck while sending)")
     def resend(self, request, queryset):
+        """First a page with who will be emailed and the first email as it
+        stands; on Confirm (which posts exactly the emails listed) re-send."""
         selected = queryset.count()
-        count = email_resend(email_ids=email_resendable(queryset).values_list("pk", flat=True))
+        resendable = list(email_resendable(queryset).order_by("pk"))
+        if resendable and request.POST.get("confirm") != "yes":
+            hidden = [(helpers.ACTION_CHECKBOX_NAME, str(e.pk)) for e in resendable]
+            hidden += [("action", "resend"), ("select_across", "0"), ("index", "0"), ("confirm", "yes")]
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Check before sending again",
+                "opts": self.model._meta,
+                "emails": resendable,
+                "first": resendable[0],
+                "refused": selected - len(resendable),
+                "hidden": hidden,
+                "cancel_url": request.get_full_path(),
+            }
+            return TemplateResponse(request, "admin/notifications/outgoingemail/confirm_resend.html", context)
+        count = email_resend(email_ids=[e.pk for e in resendable])
         if count:
             self.message_user(
                 request, f"{count} {ngettext('email', 'emails', count)} queued again.", messages.SUCCESS
@@ -48,8 +67,9 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         if selected > count:
             self.message_user(
                 request,
-                f"{selected - count} {ngettext('email', 'emails', selected - count)} not re-sent: only failed emails, "
-                "or emails stuck while "
-                "sending, can be sent again (pending ones will go by themselves; sent ones went).",
+                f"{selected - count} {ngettext('email', 'emails', selected - count)} not re-sent: "
+                "only failed emails, or emails stuck while sending, can be sent again "
+                "(pending ones will go by themselves; sent ones went).",
                 messages.WARNING,
             )
+        return None

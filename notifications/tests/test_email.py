@@ -146,10 +146,18 @@ class TestOutgoingEmail:
         client.force_login(staff)
         html = client.get("/admin/notifications/outgoingemail/").content.decode()
         assert "Stuck" in html and "Failed" in html
+        # First the page that says who will be emailed, and what; nothing moves yet.
+        response = client.post(
+            "/admin/notifications/outgoingemail/", {"action": "resend", "_selected_action": [email.pk]}
+        )
+        html = response.content.decode()
+        assert "Check before sending again" in html and "a@example.edu" in html and "Stuck" in html
+        email.refresh_from_db()
+        assert email.status == OutgoingEmail.Status.FAILED
         with django_capture_on_commit_callbacks(execute=True):
             client.post(
                 "/admin/notifications/outgoingemail/",
-                {"action": "resend", "_selected_action": [email.pk]},
+                {"action": "resend", "_selected_action": [email.pk], "confirm": "yes"},
             )
         email.refresh_from_db()
         assert email.status == OutgoingEmail.Status.SENT
@@ -178,7 +186,8 @@ class TestOutgoingEmail:
         OutgoingEmail.objects.filter(pk=sending.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
         with django_capture_on_commit_callbacks(execute=True):
             client.post(
-                "/admin/notifications/outgoingemail/", {"action": "resend", "_selected_action": [sending.pk]}
+                "/admin/notifications/outgoingemail/",
+                {"action": "resend", "_selected_action": [sending.pk], "confirm": "yes"},
             )
         assert [m.subject for m in mailoutbox] == ["Now"]
 
@@ -332,7 +341,7 @@ class TestCoordinatorsSeeTheirProgramsEmails:
         with django_capture_on_commit_callbacks(execute=True):
             client.post(
                 "/admin/notifications/outgoingemail/",
-                {"action": "resend", "_selected_action": [e.pk for e in emails.values()]},
+                {"action": "resend", "_selected_action": [e.pk for e in emails.values()], "confirm": "yes"},
             )
         assert [m.subject for m in mailoutbox] == ["About DMP"]
         statuses = dict(OutgoingEmail.objects.values_list("subject", "status"))

@@ -297,7 +297,7 @@ def test_a_permanently_refused_address_fails_visibly_and_can_be_resent(client, i
     inbox.refuse.clear()  # the mailbox now exists
     response = client.post(
         "/admin/notifications/outgoingemail/",
-        {"action": "resend", "_selected_action": [refused.pk, fine.pk]},
+        {"action": "resend", "_selected_action": [refused.pk, fine.pk], "confirm": "yes"},
         follow=True,
     )
     assert "1 email queued again" in response.content.decode()
