@@ -449,3 +449,13 @@ def round_matches_for_export(round_: Round) -> QuerySet:
         .select_related("round__program", "round__tier", "mentee__applicant", "mentor__applicant")
         .order_by("published_at", "id")
     )
+
+
+def mentor_keeps_other_matches(match: Match) -> bool:
+    """Whether the mentor of ``match`` has another published match, and so
+    stays "matched" (and is not emailed) when this one ends."""
+    return (
+        Match.objects.filter(mentor_id=match.mentor_id, status=MatchStatus.PUBLISHED)
+        .exclude(pk=match.pk)
+        .exists()
+    )

@@ -94,7 +94,13 @@ def end_match(request, round_id: int, match_id: int):
             messages.success(request, f"The match of {match} has ended; the mentor's place is free.")
             return _back_to_board(round_)
     context = _admin_context(
-        request, round_, f"End the match of {match}", match=match, form=form, error=error
+        request,
+        round_,
+        f"End the match of {match}",
+        match=match,
+        form=form,
+        error=error,
+        mentor_keeps_other_matches=selectors.mentor_keeps_other_matches(match),
     )
     return TemplateResponse(request, "matching/end_match.html", context, status=422 if form.is_bound else 200)
 

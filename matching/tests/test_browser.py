@@ -100,6 +100,8 @@ def test_a_coordinator_runs_adjusts_and_publishes_a_dmp_round(page, demo, coordi
     assert_accessible(page, "matching-suggestions")
     page.goto(f"/admin/matching/round/{round_.pk}/board/end/{published[0].pk}/")
     assert_accessible(page, "matching-end-match")
+    emailed = page.get_by_role("region", name="Who will be emailed")
+    assert emailed.get_by_text(published[0].mentee.applicant.email).is_visible()
     page.get_by_label("End their participation").check()
     page.get_by_role("button", name="End the match").click()
     page.wait_for_load_state()

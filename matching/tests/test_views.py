@@ -80,3 +80,22 @@ class TestPublicStatus:
         matching_demo.seed()
         matching_demo.seed()
         assert Round.objects.count() == 6
+
+
+def test_the_end_page_names_who_will_be_emailed(client, coordinator, dmp, dmp_round):
+    from matching import selectors
+
+    mentee, mentor = accepted_mentee(dmp), accepted_mentor(dmp, capacity=2)
+    other_mentee = accepted_mentee(dmp)
+    match = services.proposal_add(round_=dmp_round, mentee=mentee, mentor=mentor, by=coordinator)
+    other = services.proposal_add(round_=dmp_round, mentee=other_mentee, mentor=mentor, by=coordinator)
+    services.round_publish(round_=dmp_round, by=coordinator)
+    client.force_login(coordinator)
+    match.refresh_from_db()
+    html = client.get(f"/admin/matching/round/{dmp_round.pk}/board/end/{match.pk}/").content.decode()
+    assert "Who will be emailed" in html and mentee.applicant.email in html
+    assert "is not emailed: they keep their other mentees" in html
+    assert selectors.mentor_keeps_other_matches(match)
+    other.refresh_from_db()
+    services.match_end(match=other, reason="Moved away.", rematch=True, by=coordinator)
+    assert not selectors.mentor_keeps_other_matches(match)
