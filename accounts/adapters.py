@@ -10,6 +10,7 @@ from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.shortcuts import render
 
+from .models import User
 from .sso import ID_TOKEN_SESSION_KEY, end_session_url, provider_unavailable
 
 
@@ -63,7 +64,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             )
             if local:
                 return local.user, address.email
+            invited = self._invited_account(address.email)
+            if invited is not None:
+                return invited, address.email
         return None
+
+    def _invited_account(self, email: str):
+        """An account staff made by inviting a coordinator: no password of its
+        own and never signed in, so it holds nothing a stranger could take. The
+        provider has just verified the address, which the invitation email was
+        sent to: connect, and count the address as verified."""
+        user = User.objects.filter(email__iexact=email, is_active=True, last_login__isnull=True).first()
+        if user is None or user.has_usable_password():
+            return None
+        EmailAddress.objects.filter(user=user, email__iexact=email).update(verified=True)
+        return user
 
     def pre_social_login(self, request, sociallogin):
         """A new university login whose email already belongs to a local account

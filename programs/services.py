@@ -96,11 +96,23 @@ def coordinator_remove(*, program, user) -> None:
 
 
 def _user_by_email(email: str):
+    """The account that owns ``email``: one that verified it, or one an
+    earlier invitation made for it (no password of its own yet). An account
+    that only typed the address, unverified, has not shown it is theirs:
+    anyone can add any address to their account, and coordinators see
+    identity data. None when no account lists the address."""
+    verified = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
+    if verified is not None:
+        return verified.user
     user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
-        user = address.user if address else None
-    return user
+    if user is not None and not user.has_usable_password():
+        return user
+    if user is not None or EmailAddress.objects.filter(email__iexact=email).exists():
+        raise CoordinatorError(
+            f"An account lists {email} but has not verified it, so it may not be theirs. Ask the person "
+            "to verify the address (Profile → Manage email addresses), then add them again."
+        )
+    return None
 
 
 @transaction.atomic

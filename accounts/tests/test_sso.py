@@ -156,3 +156,48 @@ class TestNonMembersAreToldHowToConnect:
         html = client.get("/account/profile/").content.decode()
         assert "connect your university login (below)" in html
         assert self.connect_form_back_to(html, "/account/profile/")
+
+
+class TestInvitedAccounts:
+    """The university login may take over only an account an invitation made:
+    no password of its own, never used."""
+
+    def sociallogin(self, email):
+        from types import SimpleNamespace
+
+        from allauth.account.models import EmailAddress
+
+        return SimpleNamespace(email_addresses=[EmailAddress(email=email, verified=True)])
+
+    def test_an_invited_account_is_connected_and_its_address_verified(self, monkeypatch, db):
+        from accounts.adapters import SocialAccountAdapter
+        from programs.services import coordinator_add_by_email
+        from tests.factories import make_program
+
+        monkeypatch.setattr(
+            SocialAccountAdapter, "can_authenticate_by_email", lambda self, login, email: True
+        )
+        invited, _ = coordinator_add_by_email(program=make_program(), email="new@mail.example.edu")
+        assert SocialAccountAdapter().authenticate_by_email(self.sociallogin("new@mail.example.edu")) == (
+            invited,
+            "new@mail.example.edu",
+        )
+        assert invited.emailaddress_set.get().verified
+
+    def test_an_account_with_a_password_or_a_past_sign_in_is_not(self, monkeypatch, db):
+        from django.utils import timezone
+
+        from accounts.adapters import SocialAccountAdapter
+        from conftest import make_user
+
+        monkeypatch.setattr(
+            SocialAccountAdapter, "can_authenticate_by_email", lambda self, login, email: True
+        )
+        make_user("typed@mail.example.edu", verified=False)
+        used = make_user("used@mail.example.edu", verified=False)
+        used.set_unusable_password()
+        used.last_login = timezone.now()
+        used.save()
+        adapter = SocialAccountAdapter()
+        assert adapter.authenticate_by_email(self.sociallogin("typed@mail.example.edu")) is None
+        assert adapter.authenticate_by_email(self.sociallogin("used@mail.example.edu")) is None

@@ -201,3 +201,24 @@ def test_signing_out_of_this_site_only_keeps_the_university_session(sso_page, ss
     start_university_login(sso_page)
     sso_page.wait_for_url("**/home/")
     assert sso_page.get_by_text("Signed in as nia.new@mail.example.edu").is_visible()
+
+
+def test_an_invited_coordinator_may_sign_in_with_the_university_login(sso_page, sso, settings):
+    """The invitation offers the university login: the account staff made for
+    the address has no password and was never used, so connecting it is safe,
+    and the provider's verification verifies the address here too."""
+    from programs.services import coordinator_add_by_email
+    from tests.factories import make_program
+
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    invited, _ = coordinator_add_by_email(program=make_program(), email="una.unverified@mail.example.edu")
+    users_before = User.objects.count()
+    start_university_login(sso_page)
+    sign_in_at_provider(sso_page, sso.issuer, "una")
+    sso_page.wait_for_url("**/home/")
+    assert sso_page.get_by_text("Signed in as una.unverified@mail.example.edu.", exact=True).is_visible()
+
+    assert User.objects.count() == users_before
+    assert SocialAccount.objects.get(provider=PROVIDER_ID, uid="una").user == invited
+    invited.refresh_from_db()
+    assert invited.emailaddress_set.get().verified

@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from conftest import mfa_enroll
+from conftest import make_user, mfa_enroll
 from notifications.models import OutgoingEmail
 from programs import services
 from tests.factories import make_program
@@ -121,6 +121,30 @@ class TestAddByEmail:
         user, added = services.coordinator_add_by_email(program=make_program(), email="OZ@second.example.net")
         assert user == outsider
         assert User.objects.count() == 1
+
+    def test_an_address_someone_only_typed_gives_them_nothing(self, outsider):
+        """Anyone can add any address to their account, unverified: staff
+        typing that address must not make its claimant a coordinator."""
+        EmailAddress.objects.create(user=outsider, email="new.coordinator@utoronto.ca", verified=False)
+        with pytest.raises(services.CoordinatorError, match="has not verified it"):
+            services.coordinator_add_by_email(program=make_program(), email="new.coordinator@utoronto.ca")
+        assert not has_access(outsider) and not outsider.coordinated_programs.exists()
+        assert not welcome_emails(outsider.email).exists()
+
+    def test_an_unverified_login_address_with_a_password_gives_nothing(self):
+        claimant = make_user("claimed@utoronto.ca", verified=False)
+        with pytest.raises(services.CoordinatorError):
+            services.coordinator_add_by_email(program=make_program(), email="claimed@utoronto.ca")
+        assert not has_access(claimant)
+
+    def test_an_invited_account_is_found_again_for_a_second_program(self):
+        first, _ = services.coordinator_add_by_email(
+            program=make_program(name="One"), email="new@example.edu"
+        )
+        again, added = services.coordinator_add_by_email(
+            program=make_program(name="Two"), email="new@example.edu"
+        )
+        assert again == first and added
 
     def test_a_deactivated_account_is_refused(self, outsider):
         outsider.is_active = False
