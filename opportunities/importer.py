@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -47,6 +48,8 @@ EMAIL_MAX_LENGTH = 254
 UNKNOWN_HOST = "Unknown host"
 SPECIALTY_MAX_LENGTH = Specialty._meta.get_field("name").max_length
 
+
+log = logging.getLogger(__name__)
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read (not a workbook, no header row...)."""
@@ -875,6 +878,17 @@ def read_workbook(source: str | IO[bytes], *, known_specialties: set[str], learn
         raise ImportFileError(f"This file cannot be read as an Excel workbook (.xlsx): {exc}") from exc
     try:
         return _read_data_sheet(workbook, known_specialties=known_specialties, learner_types=learner_types)
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        # openpyxl reads cells lazily, so a malformed cell (a number cell
+        # holding letters, a date that is not one, a column past XFD, a shared
+        # string that is not there) fails only now, with any kind of error.
+        log.warning("Unreadable workbook: %s", exc, exc_info=True)
+        raise ImportFileError(
+            f"This workbook has a cell that cannot be read ({type(exc).__name__}: {exc}). "
+            "Open it in Excel, save it again as .xlsx, and upload that copy."
+        ) from exc
     finally:
         workbook.close()
 

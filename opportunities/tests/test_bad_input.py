@@ -345,6 +345,40 @@ BOMBS = {
 }
 
 
+def with_bad_cell(cell: str):
+    """The small workbook with one more row holding a cell openpyxl cannot read."""
+    return lambda: repack(workbook_bytes(*SMALL), replace={SHEET: in_sheet_data(f'<row r="4">{cell}</row>')})
+
+
+MALFORMED_CELLS = {
+    "letters in a number cell": '<c r="A4"><v>abc</v></c>',
+    "a date that is not one": '<c r="A4" t="d"><v>notadate</v></c>',
+    "a column past XFD": '<c r="ZZZZZZ4" t="inlineStr"><is><t>x</t></is></c>',
+    "a shared string that is not there": '<c r="A4" t="s"><v>9999</v></c>',
+}
+
+
+class TestMalformedCells:
+    @pytest.mark.parametrize("kind", MALFORMED_CELLS)
+    def test_the_admin_says_the_file_cannot_be_read(self, client, staff, learner_types, settings, kind):
+        client.force_login(staff)
+        upload = io.BytesIO(with_bad_cell(MALFORMED_CELLS[kind])())
+        upload.name = "database.xlsx"
+        response = client.post("/admin/opportunities/opportunity/import/", {"file": upload})
+        assert response.status_code == 200
+        assert "cannot be read" in response.content.decode()
+        assert not Opportunity.objects.exists()
+        assert not any(Path(settings.MEDIA_ROOT, "imports").iterdir())
+
+    @pytest.mark.parametrize("kind", MALFORMED_CELLS)
+    def test_the_command_says_so_too(self, tmp_path, learner_types, kind):
+        path = tmp_path / "database.xlsx"
+        path.write_bytes(with_bad_cell(MALFORMED_CELLS[kind])())
+        with pytest.raises(CommandError, match="cannot be read"):
+            call_command("import_opportunities", str(path))
+        assert not Opportunity.objects.exists()
+
+
 class TestHostileWorkbooks:
     @pytest.mark.parametrize("kind", BOMBS)
     def test_the_admin_shows_why_and_writes_nothing(self, client, staff, learner_types, settings, kind):
