@@ -203,3 +203,22 @@ class TestResourceLimits:
 
     def test_a_celery_child_that_grows_too_big_is_replaced(self):
         assert "--max-memory-per-child=" in self.compose["services"]["worker"]["command"]
+
+
+def test_the_readme_production_variables_pass_check_deploy():
+    """The README says its production steps give a clean `check --deploy`:
+    with its own values, not the test's."""
+    from tests.test_production_smoke import production_steps
+
+    exports, _ = production_steps((ROOT / "README.md").read_text())
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update({name: value for name, value in exports.items() if name != "DATABASE_URL"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
