@@ -7,6 +7,7 @@ from mentorship.admin import TamperProofAdminMixin
 from programs import access
 
 from .models import OutgoingEmail
+from .selectors import email_text_for_staff
 from .services import email_resend, email_resendable
 
 
@@ -19,7 +20,18 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "created_at"]
     list_select_related = ["program"]
     search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    # The bodies are shown with sign-in links hidden: staff need to see what
+    # was sent, not to be able to use a person's password-reset link.
+    exclude = ["body_text", "body_html"]
+    readonly_fields = [
+        *(f.name for f in OutgoingEmail._meta.fields if f.name not in ("body_text", "body_html")),
+        "text_as_sent",
+    ]
+
+    @admin.display(description="Text")
+    def text_as_sent(self, email):
+        return email_text_for_staff(email.body_text)
+
     actions = ["resend"]
     date_hierarchy = "created_at"
 
@@ -54,6 +66,7 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
                 "opts": self.model._meta,
                 "emails": resendable,
                 "first": resendable[0],
+                "first_text": email_text_for_staff(resendable[0].body_text),
                 "refused": selected - len(resendable),
                 "hidden": hidden,
                 "cancel_url": request.get_full_path(),

@@ -351,3 +351,22 @@ class TestCoordinatorsSeeTheirProgramsEmails:
         client.force_login(staff)
         html = client.get("/admin/notifications/outgoingemail/").content.decode()
         assert all(e.subject in html for e in emails.values())
+
+
+def test_the_admin_hides_sign_in_links(client, staff):
+    email = OutgoingEmail.objects.create(
+        to="a@example.edu",
+        subject="Reset your password",
+        kind="password_reset_key",
+        body_text="Reset it here: https://site.example/accounts/password/reset/key/4-abc123-secret/ today.",
+        body_html='<a href="https://site.example/accounts/password/reset/key/4-abc123-secret/">reset</a>',
+        status=OutgoingEmail.Status.FAILED,
+    )
+    client.force_login(staff)
+    html = client.get(f"/admin/notifications/outgoingemail/{email.pk}/change/").content.decode()
+    assert "abc123-secret" not in html
+    assert "/accounts/password/reset/key/(link hidden: it signs the person in)" in html
+    response = client.post(
+        "/admin/notifications/outgoingemail/", {"action": "resend", "_selected_action": [email.pk]}
+    )
+    assert "abc123-secret" not in response.content.decode()
