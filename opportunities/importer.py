@@ -51,6 +51,7 @@ SPECIALTY_MAX_LENGTH = Specialty._meta.get_field("name").max_length
 
 log = logging.getLogger(__name__)
 
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read (not a workbook, no header row...)."""
 
