@@ -484,44 +484,57 @@ def application_status_changed(*, application: Application, from_status: str, ev
             capacity_changed(program=application.program, event=f"mentor-accepted-{event}")
     elif application.status in (Status.WITHDRAWN, Status.ENDED):
         published = Match.objects.published().filter(Q(mentee=application) | Q(mentor=application))
-        for match in published.order_by("pk"):
-            verb = "withdrew" if application.status == Status.WITHDRAWN else "left the program"
-            ended = match_end(match=match, reason=f"{application.applicant} {verb}.", rematch=True)
-            if application.status == Status.WITHDRAWN:
-                match_withdrawal_notify(match=ended, withdrawn=application)
+        verb = "withdrew" if application.status == Status.WITHDRAWN else "left the program"
+        ended = [
+            match_end(match=match, reason=f"{application.applicant} {verb}.", rematch=True)
+            for match in published.order_by("pk")
+        ]
+        if ended and application.status == Status.WITHDRAWN:
+            match_withdrawal_notify(matches=ended, withdrawn=application)
 
 
-def match_withdrawal_notify(*, match: Match, withdrawn: Application) -> None:
-    """Someone withdrew from a published match (which has just ended): tell
-    the other person and the program's coordinators (or its contact address),
-    once each, after commit. The email says who withdrew and what happens
-    next, never why (the person gave no reason) nor anything about identity."""
-    program = match.round.program
+def _withdrawal_context(match: Match, withdrawn: Application) -> dict:
     mentee, mentor = match.mentee.applicant, match.mentor.applicant
     by_mentee = withdrawn.pk == match.mentee_id
-    other = mentor if by_mentee else mentee
-    context = {
+    return {
         "match": match,
-        "program": program,
+        "program": match.round.program,
         "mentee": mentee,
         "mentor": mentor,
         "withdrawn": mentee if by_mentee else mentor,
-        "other": other,
+        "other": mentor if by_mentee else mentee,
         "by_mentee": by_mentee,
     }
-    email_queue_template(
-        name="match-withdrawn-partner",
-        to=other.email,
-        context=context,
-        dedup_key=f"match-{match.pk}-withdrawn-partner",
-    )
+
+
+def match_withdrawal_notify(*, matches: list[Match], withdrawn: Application) -> None:
+    """Someone withdrew from their published matches (which have just ended):
+    tell each other person, and the program's coordinators (or its contact
+    address) in one email for the whole withdrawal, once each, after commit.
+    The emails say who withdrew and what happens next, never why (the person
+    gave no reason) nor anything about identity."""
+    for match in matches:
+        context = _withdrawal_context(match, withdrawn)
+        email_queue_template(
+            name="match-withdrawn-partner",
+            to=context["other"].email,
+            context=context,
+            program=match.round.program,
+            dedup_key=f"match-{match.pk}-withdrawn-partner",
+        )
+    program = matches[0].round.program
+    context = {
+        **_withdrawal_context(matches[0], withdrawn),
+        "ended": [_withdrawal_context(m, withdrawn) for m in matches],
+    }
     coordinators = sorted({u.email for u in program.coordinators.filter(is_active=True) if u.email})
     for address in coordinators or [program.contact_email]:
         email_queue_template(
             name="match-withdrawn-coordinator",
             to=address,
             context=context,
-            dedup_key=f"match-{match.pk}-withdrawn-coordinator-{address}"[:200],
+            program=program,
+            dedup_key=f"withdrawal-{withdrawn.pk}-coordinator-{address}"[:200],
         )
 
 

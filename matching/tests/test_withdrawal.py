@@ -76,8 +76,35 @@ class TestService:
         assert "Max Mentor has a place free" in to_coordinator.body
         assert f"/admin/matching/round/{match.round_id}/board/" in to_coordinator.body
         # Sending again (a retried task, a second call) queues nothing new.
-        services.match_withdrawal_notify(match=Match.objects.get(pk=match.pk), withdrawn=match.mentee)
+        services.match_withdrawal_notify(matches=[Match.objects.get(pk=match.pk)], withdrawn=match.mentee)
         assert len(withdrawal_emails()) == len(coordinators) + 1
+
+    def test_a_mentor_with_several_mentees_tells_each_and_the_coordinators_once(
+        self, first_round, dmp, coordinator, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        mentor = accepted_mentor(
+            dmp, UserFactory(name="Max Mentor", email="max@hospital.example.org"), capacity=2
+        )
+        mentees = [
+            accepted_mentee(dmp, UserFactory(name=name, email=f"{name.split()[0].lower()}@mail.example.edu"))
+            for name in ("Mia Mentee", "Noa Mentee")
+        ]
+        for mentee in mentees:
+            services.match_publish_one(round_=first_round, mentee=mentee, mentor=mentor)
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            application_withdraw(application=mentor, by=mentor.applicant)
+        coordinators = sorted(dmp.coordinators.values_list("email", flat=True))
+        assert coordinator.email in coordinators
+        assert withdrawal_emails() == [
+            *(("match-withdrawn-coordinator", address) for address in coordinators),
+            ("match-withdrawn-partner", "mia@mail.example.edu"),
+            ("match-withdrawn-partner", "noa@mail.example.edu"),
+        ]
+        (to_coordinator,) = [m for m in mailoutbox if m.to == [coordinator.email] and "withdrew" in m.subject]
+        assert to_coordinator.subject.endswith("Max Mentor withdrew; 2 matches have ended")
+        assert "Mia Mentee is back on the waitlist" in to_coordinator.body
+        assert "Noa Mentee is back on the waitlist" in to_coordinator.body
 
     def test_without_coordinators_the_program_address_is_told(self, match, dmp):
         dmp.coordinators.clear()
