@@ -359,6 +359,8 @@ class ApplicationAdmin(
             ),
             "preview_to": first.applicant,
             "hidden": hidden,
+            "button": f"Confirm: change {len(applications)} and send {len(applications)} "
+            f"{ngettext('email', 'emails', len(applications))}",
             "cancel_url": cancel_url,
             "media": self.media,
         }

@@ -69,6 +69,7 @@ class OutgoingEmailAdmin(TamperProofAdminMixin, admin.ModelAdmin):
                 "first_text": email_text_for_staff(resendable[0].body_text),
                 "refused": selected - len(resendable),
                 "hidden": hidden,
+                "button": f"Confirm: send {len(resendable)} {ngettext('email', 'emails', len(resendable))} again",
                 "cancel_url": request.get_full_path(),
             }
             return TemplateResponse(request, "admin/notifications/outgoingemail/confirm_resend.html", context)
