@@ -270,6 +270,17 @@ class SuggestionAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "reject_form": RejectForm()}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _reject_form_again(self, request, suggestion, form):
+        """A rejection without a usable reason: its form again, with the error."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "suggestion": suggestion,
+            "reject_form": form,
+            "title": "Reject suggestion",
+        }
+        return render(request, "admin/opportunities/suggestion/reject.html", context, status=400)
+
     def _confirm_review(self, request, suggestion, decision: str):
         """Before approving or rejecting: whom the decision emails, and the
         email. A rejection without a reason goes back to its form."""
@@ -277,14 +288,7 @@ class SuggestionAdmin(TamperProofAdminMixin, admin.ModelAdmin):
         if decision == "reject":
             form = RejectForm(request.POST)
             if not form.is_valid():
-                context = {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "suggestion": suggestion,
-                    "reject_form": form,
-                    "title": "Reject suggestion",
-                }
-                return render(request, "admin/opportunities/suggestion/reject.html", context, status=400)
+                return self._reject_form_again(request, suggestion, form)
             reason = form.cleaned_data["reason"]
         status = Suggestion.Status.APPROVED if decision == "approve" else Suggestion.Status.REJECTED
         context = {
@@ -323,14 +327,7 @@ class SuggestionAdmin(TamperProofAdminMixin, admin.ModelAdmin):
             elif decision == "reject":
                 form = RejectForm(request.POST)
                 if not form.is_valid():
-                    context = {
-                        **self.admin_site.each_context(request),
-                        "opts": self.model._meta,
-                        "suggestion": suggestion,
-                        "reject_form": form,
-                        "title": "Reject suggestion",
-                    }
-                    return render(request, "admin/opportunities/suggestion/reject.html", context, status=400)
+                    return self._reject_form_again(request, suggestion, form)
                 suggestion_reject(suggestion_id=pk, reviewer=request.user, reason=form.cleaned_data["reason"])
                 messages.success(request, "Rejected; the person was emailed the reason.")
             else:
