@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "applications",
     "opportunities",
     "matching",
+    "mentoring",
     # The project package: commands and data migrations that span every app.
     "mentorship",
 ]
