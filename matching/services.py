@@ -646,7 +646,11 @@ def mentor_profile_update(*, profile: MentorProfile, changes: dict) -> MentorPro
         profile.offers.set(offers)
     if shown is not None:
         disclosure = IdentityDisclosure.objects.filter(application=profile.application_id).first()
-        own = set(disclosure.dimensions.values_list("pk", flat=True)) if disclosure else set()
+        own = (
+            set(disclosure.dimensions.filter(is_prefer_not=False).values_list("pk", flat=True))
+            if disclosure
+            else set()
+        )
         profile.shown_identity.set([d for d in shown if d.pk in own])
     return profile
 
