@@ -688,8 +688,10 @@ def participant_in_round(user, round_id: int) -> tuple[Round, Application]:
     if round_ is None or not user.is_authenticated:
         raise Http404("No such ranking.")
     candidates = [
-        *waitlist(round_.program, round_.tier_id).filter(applicant=user),
-        *mentors_in_scope(round_.program, round_.tier_id).filter(applicant=user),
+        *waitlist(round_.program, round_.tier_id).filter(applicant=user).select_related("learner_type"),
+        *mentors_in_scope(round_.program, round_.tier_id)
+        .filter(applicant=user)
+        .select_related("learner_type"),
     ]
     if not candidates:
         raise Http404("No such ranking.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -641,3 +642,73 @@ class TestWhereTheWindowIsShown:
         assert "See the mentees who chose you" in client.get(reverse("my_home")).content.decode()
         ChoicePolicy.objects.create(program=program, mentor_participation=MentorParticipation.SCORES)
         assert "See the mentees who chose you" not in client.get(reverse("my_home")).content.decode()
+
+
+class TestRankListQueries:
+    def test_the_mentees_page_does_not_grow_with_the_list(
+        self, client, program, window, learner, django_assert_num_queries
+    ):
+        # session, user; the round; the person's place on the waitlist and as
+        # a mentor; the choice settings; the list with its mentors and
+        # profiles; the mentors they may rank (eligible_mentors_for: 8).
+        TierFactory(program=program)
+        mentee = accepted_mentee(program, learner)
+        mentors = [profiled_mentor(program).pk for _ in range(5)]
+        services.rank_list_save(round_=window, owner=mentee, candidate_ids=mentors[:1])
+        client.force_login(learner)
+        url = reverse("matching:rank_list", args=[window.pk])
+        with django_assert_num_queries(15):
+            client.get(url)
+        services.rank_list_save(round_=window, owner=mentee, candidate_ids=mentors)
+        with django_assert_num_queries(15):
+            assert client.get(url).content.decode().count("choice:</strong>") == 5
+
+    def test_the_mentors_page_does_not_grow_with_the_mentees_who_ranked_them(
+        self, client, program, window, mentor, django_assert_num_queries
+    ):
+        # session, user; the round; the person's place on the waitlist and as
+        # a mentor; the choice settings; their list; the mentees who ranked
+        # them with their specialties and outcomes (3); their verdicts.
+        mentor_app = profiled_mentor(program, mentor, capacity=10)
+        client.force_login(mentor)
+        url = reverse("matching:rank_list", args=[window.pk])
+
+        def ranked_by(count):
+            for _ in range(count):
+                mentee = accepted_mentee(program, specialties=["Surgery"])
+                services.rank_list_save(round_=window, owner=mentee, candidate_ids=[mentor_app.pk])
+
+        ranked_by(1)
+        with django_assert_num_queries(11):
+            client.get(url)
+        ranked_by(6)
+        with django_assert_num_queries(11):
+            assert client.get(url).content.decode().count(">Add to my list<") == 7
+
+
+class TestTheWindowOpensAndCloses:
+    def test_the_same_list_before_during_and_after_the_window(self, client, program, learner):
+        opens = timezone.now() + timedelta(days=7)
+        round_ = Round.objects.create(
+            program=program,
+            name="Spring",
+            ranking_opens_at=opens,
+            ranking_closes_at=opens + timedelta(days=14),
+        )
+        accepted_mentee(program, learner)
+        mentor_app = profiled_mentor(program)
+        client.force_login(learner)
+        url = reverse("matching:rank_list", args=[round_.pk])
+        add = {"action": "add", "candidate": mentor_app.pk}
+        html = client.get(url).content.decode()
+        assert "Ranking opens on" in html
+        assert "closed" in client.post(url, add, follow=True).content.decode()
+        with time_machine.travel(opens + timedelta(days=1)):
+            client.force_login(learner)
+            assert "Ranking is open until" in client.get(url).content.decode()
+            client.post(url, add)
+            assert "1st choice" in client.get(url).content.decode()
+        with time_machine.travel(opens + timedelta(days=14)):
+            client.force_login(learner)
+            html = client.get(url).content.decode()
+            assert "Ranking closed on" in html and "1st choice" in html and "Remove" not in html
