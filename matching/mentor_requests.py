@@ -39,6 +39,7 @@ from .services import MatchingError, _places_left, _publish
 MESSAGE_MAX = MentorRequest._meta.get_field("message").max_length
 REASON_MAX = 1000
 
+NOT_AVAILABLE = "This mentor is not available to you. Ask another mentor."
 CLOSED_WORDS = {
     RequestStatus.ACCEPTED: "This request was already accepted.",
     RequestStatus.DECLINED: "This request was already declined.",
@@ -60,7 +61,7 @@ def _refusal(mentee: Application, mentor: Application, round_) -> str | None:
     if mentor.status not in MENTOR_STATUSES:
         return f"{mentor.applicant} is not taking mentees."
     if mentor.tier_id and round_.tier_id and mentor.tier_id != round_.tier_id:
-        return "The mentor applied for another tier."
+        return NOT_AVAILABLE
     loaded = {a.pk: a for a in with_matching_data(Application.objects.filter(pk__in=[mentee.pk, mentor.pk]))}
     refusal = scoring.refusal(
         person(loaded[mentee.pk]),
@@ -69,7 +70,8 @@ def _refusal(mentee: Application, mentor: Application, round_) -> str | None:
         blocked=blocked_pairs(mentee.program),
     )
     if refusal:
-        return refusal
+        # Not the rule itself: an exclusion or an ended pair is the coordinators' business.
+        return NOT_AVAILABLE
     if mentor.pk in request_blocked_mentors(mentee):
         return f"You asked {mentor.applicant} before. Ask the next mentor on your list."
     return None
@@ -343,3 +345,28 @@ def mentor_requests_close_for(*, mentee: Application) -> int:
     return MentorRequest.objects.filter(mentee=mentee, status=RequestStatus.OPEN).update(
         status=RequestStatus.WITHDRAWN
     )
+
+
+def mentor_requests_close_for_mentor(*, mentor: Application) -> int:
+    """The mentor left (withdrew, or their application ended): the open
+    requests to them close as declined, and each mentee is told they may ask
+    the next mentor (the coordinators already hear of the withdrawal). Called
+    from ``application_status_changed``, inside the transition's transaction."""
+    closed = list(
+        MentorRequest.objects.select_for_update(of=("self",))
+        .filter(mentor=mentor, status=RequestStatus.OPEN)
+        .select_related("round__program", "mentee__applicant", "mentor__applicant")
+    )
+    now = timezone.now()
+    for request in closed:
+        request.status = RequestStatus.DECLINED
+        request.answered_at = now
+        request.save(update_fields=["status", "answered_at"])
+        email_queue_template(
+            name="mentor-request-declined-mentee",
+            to=request.mentee.applicant.email,
+            context=_context(request),
+            dedup_key=f"mentor-request-{request.pk}-declined-mentee",
+            program=request.round.program,
+        )
+    return len(closed)

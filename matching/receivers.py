@@ -17,6 +17,9 @@ def application_status_changed(sender, application, from_status, event, **kwargs
     if application.role == Role.MENTEE and application.status not in selectors.WAITLIST_STATUSES:
         # No longer waiting: an open request to a mentor closes (accepting it has already closed it).
         mentor_requests.mentor_requests_close_for(mentee=application)
+    elif application.role == Role.MENTOR and application.status not in selectors.MENTOR_STATUSES:
+        # A mentor who left answers no more requests: the mentees move on.
+        mentor_requests.mentor_requests_close_for_mentor(mentor=application)
 
 
 def withdrawal_ends_mentorships(sender, application, **kwargs) -> WithdrawalConsequence | None:

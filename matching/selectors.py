@@ -566,9 +566,11 @@ def requestable_mentors(mentee: Application, round_: Round) -> tuple[list[Reques
     rows = []
     for application in mentors:
         left = max((application.capacity or 0) - application.used, 0)
-        why = scoring.refusal(
+        ruled_out = scoring.refusal(
             me, person(application, used=application.used), tier_rules=tier_rules, blocked=blocked
         )
+        # Not which rule: an exclusion or an ended pair is the coordinators' business.
+        why = "Not available to you." if ruled_out else None
         if why is None and application.pk in asked:
             why = "You asked this mentor before."
         if why is None and not left:

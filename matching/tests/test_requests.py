@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import IdentityDimension, Status
+from applications.services import application_withdraw
 from matching import mentor_requests, services
 from matching.models import (
     ChoicePolicy,
@@ -106,7 +107,8 @@ class TestAsking:
 
     def test_hard_rules_of_matching_apply(self, mia, max_, dmp, ilead):
         Exclusion.objects.create(program=dmp, mentee=mia, mentor=max_)
-        with pytest.raises(services.MatchingError, match="excluded"):
+        # The mentee is not told which rule (an exclusion is the coordinators' business).
+        with pytest.raises(services.MatchingError, match="not available to you"):
             ask(mia, max_)
         with pytest.raises(services.MatchingError, match="mentor of your program"):
             ask(mia, accepted_mentor(ilead))
@@ -183,6 +185,13 @@ class TestAccepting:
 
 
 class TestDecliningAndWithdrawing:
+    def test_a_mentor_who_withdraws_declines_their_open_requests(self, mia, max_):
+        request = ask(mia, max_)
+        application_withdraw(application=max_, by=max_.applicant)
+        request.refresh_from_db()
+        assert request.status == RequestStatus.DECLINED
+        assert ("mentor-request-declined-mentee", "mia@mail.example.edu") in emails()
+
     def test_declining_tells_the_mentee_and_the_coordinators_who_may_ask_the_next(
         self, mia, max_, noor, coordinator
     ):
