@@ -15,7 +15,7 @@ from tests.factories import accepted_mentee, accepted_mentor
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_mentee_asks_and_the_mentor_accepts_from_the_email(page, demo):
+def test_a_mentee_asks_and_the_mentor_accepts_from_the_email(page, demo, coordinator_of):
     dmp = demo["dmp"]
     Round.objects.create(program=dmp, name="Round 1, Fall 2025", status=RoundStatus.PUBLISHED)
     mentee = accepted_mentee(
@@ -73,3 +73,10 @@ def test_a_mentee_asks_and_the_mentor_accepts_from_the_email(page, demo):
 
     page.goto("/my/requests/for-you/")
     assert_fits_phone_and_desktop(page, "requests-for-me")
+
+    # The coordinators read every request of their program in the admin.
+    page.context.clear_cookies()
+    login(page, coordinator_of(dmp).email)
+    page.goto("/admin/matching/mentorrequest/")
+    assert page.get_by_role("link", name=str(request)).is_visible()
+    assert_fits_phone_and_desktop(page, "requests-admin-list")
