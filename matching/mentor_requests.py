@@ -186,14 +186,15 @@ def mentor_request_accept(*, request: MentorRequest, by, now: datetime | None = 
     request is closed or expired, the mentee no longer waits, a hard rule
     forbids the pair, or the mentor has no place left."""
     now = _now(now)
+    # The applications first, then the request: the order of a coordinator's
+    # publishing (applications, then the mentee's open request that the
+    # status change closes), so the two cannot deadlock.
+    ids = sorted([request.mentee_id, request.mentor_id])
+    list(Application.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
     request = _locked_open(request, now)
     if request.mentor.applicant_id != by.pk:
         raise MatchingError("Only the mentor asked can answer this request.")
     mentee, mentor = request.mentee, request.mentor
-    ids = sorted([mentee.pk, mentor.pk])
-    list(Application.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
-    mentee.refresh_from_db(fields=["status"])
-    mentor.refresh_from_db(fields=["status", "capacity"])
     if not mentee_is_waiting(mentee):
         raise MatchingError(f"{mentee.applicant} is no longer waiting for a mentor.")
     refusal = _refusal(mentee, mentor, request.round)

@@ -192,3 +192,22 @@ def test_the_same_request_accepted_twice_at_once_publishes_one_match(demo, publi
 
     assert sorted(outcomes) == ["This request was already accepted.", "published"]
     assert Match.objects.filter(mentor=mentor_app, status=MatchStatus.PUBLISHED).count() == 1
+
+
+def test_a_coordinator_and_a_mentor_pairing_the_same_mentee_at_once_neither_deadlocks_nor_doubles(
+    demo, publishers
+):
+    dmp = demo["dmp"]
+    round_ = Round.objects.create(program=dmp, name="Round 1", status=RoundStatus.PUBLISHED)
+    asked, other = accepted_mentor(dmp, capacity=2), accepted_mentor(dmp, capacity=2)
+    mentee = accepted_mentee(dmp)
+    (request,) = _requests_to(asked, [mentee])
+
+    outcomes = publishers.run(
+        lambda: mentor_requests.mentor_request_accept(request=request, by=asked.applicant),
+        lambda: services.match_publish_one(round_=round_, mentee=mentee, mentor=other),
+    )
+
+    assert outcomes.count("published") == 1, outcomes
+    assert not any(o.startswith("error") for o in outcomes), outcomes
+    assert Match.objects.filter(mentee=mentee, status=MatchStatus.PUBLISHED).count() == 1
