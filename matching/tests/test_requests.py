@@ -365,6 +365,22 @@ class TestMenteePages:
 
 
 class TestMentorPages:
+    def test_requests_for_me_runs_in_a_fixed_number_of_queries(
+        self, client, dmp, first_round, django_assert_num_queries
+    ):
+        mentor = accepted_mentor(dmp, capacity=5)
+        ask(accepted_mentee(dmp), mentor)
+        client.force_login(mentor.applicant)
+        client.get(reverse("matching:requests_for_me"))
+        # Session and user (2); the requests with round, program, tier and both people (1).
+        with django_assert_num_queries(3):
+            client.get(reverse("matching:requests_for_me"))
+        for _ in range(3):
+            ask(accepted_mentee(dmp), mentor)
+        with django_assert_num_queries(3):
+            page = client.get(reverse("matching:requests_for_me")).content.decode()
+        assert page.count(reverse("matching:request_answer", args=[0]).replace("0/", "")) == 4
+
     def test_the_mentor_sees_what_the_mentee_wrote_never_identity_or_contact(
         self, client, dmp, max_, first_round
     ):
