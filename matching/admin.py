@@ -14,7 +14,7 @@ from mentorship.admin import ReadOnlyAdminMixin, TamperProofAdminMixin
 from programs.access import ProgramScopedAdminMixin
 
 from . import views
-from .models import Exclusion, Match, MatchingWeights, MatchStatus, Round
+from .models import Exclusion, Match, MatchingWeights, MatchStatus, MentorRequest, RequestStatus, Round
 
 
 class CoordinatedProgramAdmin(ProgramScopedAdminMixin, TamperProofAdminMixin, admin.ModelAdmin):
@@ -223,3 +223,57 @@ class MatchAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
                 reverse("admin:matching_round_end", args=[obj.round_id, obj.pk]),
             )
         return format_html('<a href="{}">Open the board</a>', board)
+
+
+@admin.register(MentorRequest)
+class MentorRequestAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
+    """Every request of the coordinator's programs, to read: mentees ask and
+    mentors answer on their own pages (matching/views.py); expired requests,
+    which the coordinators were emailed about, stand out."""
+
+    program_path = "round__program"
+    list_display = ["__str__", "round", "status_shown", "created_at", "expires_at", "answered_at", "match"]
+    list_filter = ["status", ("round__program", RelatedOnlyFieldListFilter)]
+    search_fields = ["mentee__applicant__name", "mentor__applicant__name", "mentee__applicant__email"]
+    date_hierarchy = "created_at"
+    # What the mentee wrote to the mentor is theirs and the coordinators'; no
+    # self-identification is shown here, as on the mentor's page.
+    fields = [
+        "round",
+        "mentee",
+        "mentor",
+        "message",
+        "status",
+        "created_at",
+        "expires_at",
+        "answered_at",
+        "match",
+    ]
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["matching/board.css"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "round__program",
+                "round__tier",
+                "mentee__applicant",
+                "mentee__program",
+                "mentee__tier",
+                "mentor__applicant",
+                "mentor__program",
+                "mentor__tier",
+                "match__mentee__applicant",
+                "match__mentor__applicant",
+            )
+        )
+
+    @admin.display(description="status", ordering="status")
+    def status_shown(self, obj):
+        if obj.status == RequestStatus.EXPIRED:
+            return format_html('<strong class="request-expired">{}</strong>', obj.get_status_display())
+        return obj.get_status_display()

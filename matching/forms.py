@@ -136,3 +136,30 @@ class MentorProfileForm(forms.ModelForm):
             self.fields["shown_identity"].queryset = IdentityDimension.objects.filter(pk__in=ids)
         else:
             del self.fields["shown_identity"]
+
+
+# --- Requests after the round ----------------------------------------------
+
+REQUEST_MESSAGE_MAX = 1000
+
+
+class MentorRequestForm(forms.Form):
+    message = forms.CharField(
+        label="A note to the mentor (optional)",
+        required=False,
+        max_length=REQUEST_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Why you would like them as your mentor. They see it with what your application says "
+        "about your interests and hopes, never your contact details.",
+        error_messages={"max_length": f"Keep the note under {REQUEST_MESSAGE_MAX} characters."},
+    )
+
+
+class DeclineRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why not? (optional, only the coordinators see it)",
+        required=False,
+        max_length=REQUEST_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": f"Keep the reason under {REQUEST_MESSAGE_MAX} characters."},
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from applications.models import Application, Availability, HospitalSite, MeetingFormat, Role, Status
 from programs import access
@@ -26,8 +27,11 @@ from .models import (
     MatchStatus,
     MentorParticipation,
     MentorProfile,
+    MentorRequest,
     MentorVerdict,
     RankEntry,
+    RankList,
+    RequestStatus,
     Round,
     RoundStatus,
 )
@@ -780,3 +784,208 @@ def ranking_windows(program: Program, now) -> list[RankingWindow]:
         .order_by("ranking_opens_at", "id")
     )
     return [RankingWindow(round_, round_.ranking_is_open(now)) for round_ in rounds]
+
+
+# --- Requests after the round (rolling intake) ----------------------------------
+
+
+def request_round_for(mentee: Application) -> Round | None:
+    """The round a waiting mentee's request belongs to: the latest round of
+    their program that takes rolling intake, of their tier before one without
+    a tier (the rounds ``match_publish_one`` would pair them in)."""
+    rounds = Round.objects.filter(
+        program_id=mentee.program_id, status__in=[RoundStatus.PUBLISHED, RoundStatus.COMPLETE]
+    ).select_related("program", "tier")
+    rounds = rounds.filter(Q(tier_id=mentee.tier_id) | Q(tier__isnull=True)) if mentee.tier_id else rounds
+    return rounds.order_by(
+        F("tier_id").desc(nulls_last=True), F("published_at").desc(nulls_last=True), "-id"
+    ).first()
+
+
+def mentee_is_waiting(mentee: Application) -> bool:
+    return (
+        mentee.role == Role.MENTEE
+        and mentee.status in WAITLIST_STATUSES
+        and not _published_matches().filter(mentee=mentee).exists()
+    )
+
+
+def programs_taking_requests(program_ids) -> set[int]:
+    """Which of these programs have a round that takes rolling intake (one query)."""
+    return set(
+        Round.objects.filter(
+            program_id__in=program_ids, status__in=[RoundStatus.PUBLISHED, RoundStatus.COMPLETE]
+        ).values_list("program_id", flat=True)
+    )
+
+
+def request_blocked_mentors(mentee: Application) -> set[int]:
+    """Mentors the mentee asked before who declined or let the request expire:
+    the mentee moves on to the next mentor on their list."""
+    return set(
+        MentorRequest.objects.filter(
+            mentee=mentee, status__in=[RequestStatus.DECLINED, RequestStatus.EXPIRED]
+        ).values_list("mentor_id", flat=True)
+    )
+
+
+@dataclass
+class RequestableMentor:
+    application: Application
+    places_left: int
+    refusal: str | None  # why the mentee may not request them now, or None
+    rank: int | None = None
+
+    @property
+    def profile(self):
+        return getattr(self.application, "mentor_profile", None)
+
+
+def requestable_mentors(mentee: Application, round_: Round) -> tuple[list[RequestableMentor], bool]:
+    """The mentors a waiting mentee may ask, with their places left.
+
+    Returns (rows, from_rank_list): with a rank list of the mentee (the
+    latest round's), its mentors in its order, each with why they cannot be
+    asked now (no place left, a hard rule, asked before); without one, every
+    eligible mentor with a place left. Queries: the rank list and its
+    entries (2); the mentee's and the mentors' matching data (8 with the
+    profiles); tier rules (3); exclusions and ended or declined matches (2);
+    earlier requests (1)."""
+    program = round_.program
+    rank_list = RankList.objects.filter(owner=mentee).order_by("-round__created_at", "-round_id").first()
+    ranks = (
+        dict(RankEntry.objects.filter(rank_list=rank_list).values_list("candidate_id", "position"))
+        if rank_list
+        else {}
+    )
+    (loaded,) = with_matching_data(Application.objects.filter(pk=mentee.pk))
+    me = person(loaded)
+    mentors = with_matching_data(mentors_in_scope(program, round_.tier)).select_related("mentor_profile")
+    if ranks:
+        mentors = mentors.filter(pk__in=ranks)
+    tier_rules = tier_rules_for(program)
+    blocked = blocked_pairs(program)
+    asked = request_blocked_mentors(mentee)
+    rows = []
+    for application in mentors:
+        left = max((application.capacity or 0) - application.used, 0)
+        ruled_out = scoring.refusal(
+            me, person(application, used=application.used), tier_rules=tier_rules, blocked=blocked
+        )
+        # Not which rule: an exclusion or an ended pair is the coordinators' business.
+        why = "Not available to you." if ruled_out else None
+        if why is None and application.pk in asked:
+            why = "You asked this mentor before."
+        if why is None and not left:
+            why = "No place left."
+        if why is not None and not ranks:
+            continue  # without a rank list only the mentors they may ask are listed
+        rows.append(RequestableMentor(application, left, why, ranks.get(application.pk)))
+    rows.sort(key=lambda row: (row.rank or 0, str(row.application.applicant).lower(), row.application.pk))
+    return rows, bool(ranks)
+
+
+def _requests() -> QuerySet:
+    return MentorRequest.objects.select_related(
+        "round__program", "round__tier", "mentee__applicant", "mentor__applicant", "match"
+    )
+
+
+def requests_made_by(user) -> list[MentorRequest]:
+    """The requests of ``user``'s mentee applications, newest first (one query)."""
+    return list(_requests().filter(mentee__applicant=user))
+
+
+def requests_received_by(user) -> list[MentorRequest]:
+    """The requests to ``user``'s mentor applications, open first, newest first (one query)."""
+    requests = _requests().filter(mentor__applicant=user)
+    return sorted(requests, key=lambda r: (r.status != RequestStatus.OPEN, -r.created_at.timestamp(), -r.pk))
+
+
+def request_for_mentor(user, pk: int) -> MentorRequest:
+    """A request ``user`` received; 404 for anyone else, coordinators included
+    (they read requests in the admin)."""
+    try:
+        return (
+            _requests()
+            .select_related("mentee__learner_type")
+            .prefetch_related("mentee__specialties", "mentee__outcomes")
+            .get(pk=pk, mentor__applicant=user)
+        )
+    except MentorRequest.DoesNotExist:
+        raise Http404("No such request for you.") from None
+
+
+def request_for_mentee(user, pk: int) -> MentorRequest:
+    """A request ``user`` made; 404 for anyone else."""
+    try:
+        return _requests().get(pk=pk, mentee__applicant=user)
+    except MentorRequest.DoesNotExist:
+        raise Http404("No such request of yours.") from None
+
+
+def mentee_application_for(user, program_id: int) -> Application | None:
+    """The user's mentee application in a program: the one waiting for a
+    mentor if any, else the latest (None when they have none)."""
+    applications = Application.objects.filter(
+        applicant=user, program_id=program_id, role=Role.MENTEE
+    ).select_related("program", "tier")
+    waiting = [a for a in applications if a.status in WAITLIST_STATUSES]
+    return (waiting or sorted(applications, key=lambda a: (a.submitted_at, a.pk), reverse=True) or [None])[0]
+
+
+@dataclass
+class RequestSection:
+    """One waiting application on the mentee's requests page."""
+
+    application: Application
+    round: Round | None
+    open_request: MentorRequest | None
+    mentors: list[RequestableMentor]
+    from_rank_list: bool
+
+
+def request_sections_for(user) -> list[RequestSection]:
+    """For each of ``user``'s waiting mentee applications: their open request
+    and the mentors they may ask (``requestable_mentors``). Queries: the
+    applications (1), open requests (1), then per application its round (1)
+    and ``requestable_mentors`` — a fixed number however many mentors."""
+    applications = waiting_mentee_applications(user)
+    open_requests = {
+        r.mentee_id: r for r in _requests().filter(mentee__in=applications, status=RequestStatus.OPEN)
+    }
+    sections = []
+    for application in applications:
+        round_ = request_round_for(application)
+        mentors, ranked = requestable_mentors(application, round_) if round_ else ([], False)
+        sections.append(
+            RequestSection(application, round_, open_requests.get(application.pk), mentors, ranked)
+        )
+    return sections
+
+
+def request_steps_for(user, applications: list[Application]) -> list[tuple[str, str, str]]:
+    """The home page's next steps about requests, as (text, link text, url):
+    a waiting mentee whose program takes requests may ask a mentor; a mentor
+    has requests to answer. Two queries however many applications."""
+    waiting = [a for a in applications if a.role == Role.MENTEE and a.status in WAITLIST_STATUSES]
+    steps = []
+    if waiting and programs_taking_requests({a.program_id for a in waiting}):
+        steps.append(
+            (
+                "While you wait, you can ask a mentor with a place left to be your mentor.",
+                "Request a mentor",
+                reverse("matching:my_requests"),
+            )
+        )
+    if any(a.role == Role.MENTOR for a in applications):
+        count = MentorRequest.objects.filter(mentor__applicant=user, status=RequestStatus.OPEN).count()
+        if count:
+            steps.append(
+                (
+                    f"{count} mentee{'s' if count > 1 else ''} asked you to be their mentor.",
+                    "Answer the requests",
+                    reverse("matching:requests_for_me"),
+                )
+            )
+    return steps

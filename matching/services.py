@@ -403,6 +403,14 @@ def match_publish_one(*, round_: Round, mentee: Application, mentor: Application
     effects as ``round_publish``: status changes, introductions once)."""
     if not round_.takes_rolling_intake:
         raise MatchingError("Publish the round first; until then add pairs to its draft.")
+    # Lock both applications before the new match row references them: its
+    # foreign keys take a share lock on them that _publish would then have
+    # to upgrade, and two publishers upgrading at once deadlock.
+    list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted([mentee.pk, mentor.pk]))
+        .order_by("pk")
+    )
     _check_available(mentee=mentee, mentor=mentor)
     match = _proposal_by_hand(round_=round_, mentee=mentee, mentor=mentor, by=by)
     return _publish([match], by=by)[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +24,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications.models import Application, MeetingFormat, Role
 from programs import access
 
-from . import selectors, services
+from . import mentor_requests, selectors, services
 from .exports import round_matches_response
-from .forms import EndMatchForm, MentorProfileForm
-from .models import ChoicePolicy, Match, MatchSource, MatchStatus, MentorParticipation, Round, Verdict
+from .forms import DeclineRequestForm, EndMatchForm, MentorProfileForm, MentorRequestForm
+from .models import (
+    ChoicePolicy,
+    Match,
+    MatchSource,
+    MatchStatus,
+    MentorParticipation,
+    RequestStatus,
+    Round,
+    Verdict,
+)
 
 
 @login_required
@@ -486,3 +495,134 @@ def rank_list(request, round_id: int):
         verdict_choices=Verdict.choices,
     )
     return render(request, "matching/mentor_ranking.html", context)
+
+
+# --- Requests after the round (rolling intake) ------------------------------
+#
+# The mentee's pages (their requests, and asking a mentor) and the mentor's
+# (requests for them, and answering one). Each finds its rows through a
+# selector that only returns the signed-in person's own (404 otherwise):
+# coordinators read requests in the admin. Nothing changes on a GET.
+
+
+@login_required
+def my_requests(request):
+    """The mentee's requests and, per waiting application, whom they may ask next."""
+    sections = selectors.request_sections_for(request.user)
+    return render(
+        request,
+        "matching/my_requests.html",
+        {"sections": sections, "requests": selectors.requests_made_by(request.user)},
+    )
+
+
+def _mentor_to_ask(mentor_id: int) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("applicant", "program", "tier", "learner_type"),
+        pk=mentor_id,
+        role=Role.MENTOR,
+    )
+
+
+@login_required
+def mentor_request_new(request, mentor_id: int):
+    """Ask one mentor: GET shows the mentor and a note field, POST sends it.
+    Someone with no mentee application in the mentor's program gets a 404;
+    a mentee who may not ask this mentor now is told why."""
+    mentor = _mentor_to_ask(mentor_id)
+    mentee = selectors.mentee_application_for(request.user, mentor.program_id)
+    if mentee is None:
+        raise Http404("No such mentor for you.")
+    round_ = selectors.request_round_for(mentee)
+    refusal = mentor_requests.request_refusal(mentee=mentee, mentor=mentor, round_=round_)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("matching:my_requests")
+    form = MentorRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            mentor_requests.mentor_request_create(
+                mentee=mentee, mentor=mentor, message=form.cleaned_data["message"], by=request.user
+            )
+        except services.MatchingError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Your request was sent to {mentor.applicant}. We will email you their answer.",
+            )
+            return redirect("matching:my_requests")
+    days = ChoicePolicy.for_program(mentor.program).request_reply_days
+    return render(
+        request,
+        "matching/mentor_request_new.html",
+        {"mentor": mentor, "profile": getattr(mentor, "mentor_profile", None), "form": form, "days": days},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def mentor_request_withdraw(request, pk: int):
+    mentor_request = selectors.request_for_mentee(request.user, pk)
+    try:
+        mentor_requests.mentor_request_withdraw(request=mentor_request, by=request.user)
+    except services.MatchingError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"You withdrew your request to {mentor_request.mentor.applicant}.")
+    return redirect("matching:my_requests")
+
+
+@login_required
+def requests_for_me(request):
+    """The requests a mentor received, open ones first."""
+    return render(
+        request, "matching/requests_for_me.html", {"requests": selectors.requests_received_by(request.user)}
+    )
+
+
+def _answer(request, mentor_request, form: DeclineRequestForm) -> str | None:
+    """Run the posted answer; returns what to tell the mentor, or None when
+    the decline form has errors."""
+    answer = request.POST.get("answer", "")
+    if answer == "accept":
+        match = mentor_requests.mentor_request_accept(request=mentor_request, by=request.user)
+        return f"You accepted. We have introduced you and {match.mentee.applicant} by email."
+    if answer == "decline" and form.is_valid():
+        mentor_requests.mentor_request_decline(
+            request=mentor_request, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        return "You declined. We have told the mentee, kindly, and the coordinators."
+    if answer not in ("accept", "decline"):
+        raise services.MatchingError("Choose to accept or to decline.")
+    return None
+
+
+@login_required
+def request_answer(request, pk: int):
+    """One request, for the mentor asked: what the mentee wrote (never their
+    self-identification, and their contact details only once accepted), and
+    Accept / Decline, each a POST."""
+    mentor_request = selectors.request_for_mentor(request.user, pk)
+    form = DeclineRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            done = _answer(request, mentor_request, form)
+        except services.MatchingError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("matching:request_answer", pk=mentor_request.pk)
+        if done:
+            messages.success(request, done)
+            return redirect("matching:request_answer", pk=mentor_request.pk)
+    return render(
+        request,
+        "matching/request_answer.html",
+        {
+            "req": mentor_request,
+            "mentee": mentor_request.mentee,
+            "form": form,
+            "is_open": mentor_request.status == RequestStatus.OPEN,
+        },
+        status=422 if form.is_bound else 200,
+    )

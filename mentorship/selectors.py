@@ -22,7 +22,13 @@ from applications.eligibility import (
 )
 from applications.models import Application, Role, Status
 from applications.selectors import applications_for_applicant
-from matching.selectors import MENTOR_STATUSES, Mentorship, mentorship_rows_for, ranking_calls_for
+from matching.selectors import (
+    MENTOR_STATUSES,
+    Mentorship,
+    mentorship_rows_for,
+    ranking_calls_for,
+    request_steps_for,
+)
 from programs.models import MenteeIntake
 from programs.selectors import published_programs_with_eligibility
 
@@ -183,6 +189,7 @@ def home_for(user) -> Home:
         steps=_profile_steps(user)
         + _choice_steps(applications)
         + _application_steps(applications, mentorships)
+        + [Step(*step) for step in request_steps_for(user, applications)]
         + _apply_steps(user, programs, applications),
         has_admin_access=user_has_admin_access(user),
     )

@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.delete_expired_identity",
         "schedule": 86400.0,
     },
+    # Participant choice: requests after the round expire after the program's reply days.
+    "expire-mentor-requests": {
+        "task": "matching.tasks.expire_mentor_requests",
+        "schedule": 3600.0,
+    },
 }
 
 # Self-identification on declined, withdrawn or ended applications is deleted

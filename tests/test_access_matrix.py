@@ -30,7 +30,7 @@ from django.utils import timezone
 from applications.models import ApplicationExport, IdentityDimension, Question, Status
 from conftest import make_user, mfa_enroll
 from matching import services as matching_services
-from matching.models import Exclusion, MatchingWeights, Round, RoundStatus
+from matching.models import Exclusion, MatchingWeights, MentorRequest, Round, RoundStatus
 from notifications.models import OutgoingEmail
 from opportunities.models import ExportJob, Suggestion
 from opportunities.tests.factories import make_opportunity
@@ -261,6 +261,20 @@ MATRIX: dict[str, Row] = {
     "my/rankings/<int:round_id>/": Row(
         (LOGIN, 404, 200, 404, 404, 404), kwargs={"round_id": "ranking_round"}
     ),
+    # --- Participant choice: requests after the round. The request in the data
+    # is from another (waiting) mentee to the mentor persona: only that mentor
+    # opens it; the learner persona is matched, so not waiting (told why on
+    # their requests page); coordinators read requests in the admin.
+    "my/requests/": signed_in(),
+    "my/requests/for-you/": signed_in(),
+    "my/requests/new/<int:mentor_id>/": Row(
+        (LOGIN, 302, 404, 404, 404, 404), kwargs={"mentor_id": "mentor_application"}
+    ),
+    "my/requests/<int:pk>/withdraw/": Row(
+        (LOGIN, 404, 404, 404, 404, 404), kwargs={"pk": "mentor_request"}, method="post"
+    ),
+    "my/requests/for-you/<int:pk>/": Row((LOGIN, 404, 200, 404, 404, 404), kwargs={"pk": "mentor_request"}),
+    **read_only("matching/mentorrequest", "mentor_request"),
 }
 
 
@@ -344,6 +358,14 @@ def world(settings):
             ranking_closes_at=timezone.now() + timedelta(days=1),
         ).pk,
     }
+    # Participant choice: a waiting mentee's request to the mentor persona.
+    objects["mentor_application"] = mentor.pk
+    objects["mentor_request"] = MentorRequest.objects.create(
+        round=round_,
+        mentee_id=objects["waiting"],
+        mentor=mentor,
+        expires_at=timezone.now() + timedelta(days=7),
+    ).pk
     return {"people": people, "objects": objects}
 
 

@@ -69,6 +69,7 @@ def test_a_coordinators_admin_pages_fit_a_phone(page, demo, coordinator_of):
         f"/admin/applications/application/{mentee.pk}/change/",
         "/admin/matching/round/",
         "/admin/matching/round/add/",
+        "/admin/matching/mentorrequest/",  # participant choice: requests after the round
         "/admin/notifications/outgoingemail/",
         f"/admin/programs/program/{demo['dmp'].pk}/change/",
     ]

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from conftest import wait_for
-from matching import services
-from matching.models import Match, MatchStatus, Round, RoundStatus
+from matching import mentor_requests, services
+from matching.models import Match, MatchStatus, MentorRequest, RequestStatus, Round, RoundStatus
 from tests.factories import accepted_mentee, accepted_mentor
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -145,4 +145,71 @@ def test_the_same_mentee_published_twice_at_once_gets_one_mentor(demo, publisher
     )
 
     assert outcomes.count("published") == 1
+    # The other is refused with a message, not a deadlock error.
+    assert not any(o.startswith("error") for o in outcomes), outcomes
+    assert Match.objects.filter(mentee=mentee, status=MatchStatus.PUBLISHED).count() == 1
+
+
+# --- Requests after the round: a mentor accepting several at once ------------
+
+
+def _requests_to(mentor_app, mentees):
+    return [
+        mentor_requests.mentor_request_create(mentee=m, mentor=mentor_app, message="", by=m.applicant)
+        for m in mentees
+    ]
+
+
+def test_a_mentor_accepting_requests_at_once_never_exceeds_their_places(demo, publishers):
+    dmp = demo["dmp"]
+    round_ = Round.objects.create(program=dmp, name="Round 1", status=RoundStatus.PUBLISHED)
+    mentor_app = accepted_mentor(dmp, capacity=2)
+    services.match_publish_one(
+        round_=round_, mentee=accepted_mentee(dmp), mentor=mentor_app
+    )  # one place left
+    requests = _requests_to(mentor_app, [accepted_mentee(dmp) for _ in range(3)])
+    by = mentor_app.applicant
+
+    outcomes = publishers.run(
+        *(lambda r=r: mentor_requests.mentor_request_accept(request=r, by=by) for r in requests)
+    )
+
+    assert outcomes.count("published") == 1, outcomes
+    assert all("no place left" in o for o in outcomes if o != "published"), outcomes
+    assert Match.objects.filter(mentor=mentor_app, status=MatchStatus.PUBLISHED).count() == 2
+    statuses = sorted(MentorRequest.objects.filter(mentor=mentor_app).values_list("status", flat=True))
+    assert statuses == [RequestStatus.ACCEPTED, RequestStatus.OPEN, RequestStatus.OPEN]
+
+
+def test_the_same_request_accepted_twice_at_once_publishes_one_match(demo, publishers):
+    dmp = demo["dmp"]
+    Round.objects.create(program=dmp, name="Round 1", status=RoundStatus.PUBLISHED)
+    mentor_app = accepted_mentor(dmp, capacity=3)
+    (request,) = _requests_to(mentor_app, [accepted_mentee(dmp)])
+    by = mentor_app.applicant
+
+    outcomes = publishers.run(
+        *(lambda: mentor_requests.mentor_request_accept(request=request, by=by) for _ in range(2))
+    )
+
+    assert sorted(outcomes) == ["This request was already accepted.", "published"]
+    assert Match.objects.filter(mentor=mentor_app, status=MatchStatus.PUBLISHED).count() == 1
+
+
+def test_a_coordinator_and_a_mentor_pairing_the_same_mentee_at_once_neither_deadlocks_nor_doubles(
+    demo, publishers
+):
+    dmp = demo["dmp"]
+    round_ = Round.objects.create(program=dmp, name="Round 1", status=RoundStatus.PUBLISHED)
+    asked, other = accepted_mentor(dmp, capacity=2), accepted_mentor(dmp, capacity=2)
+    mentee = accepted_mentee(dmp)
+    (request,) = _requests_to(asked, [mentee])
+
+    outcomes = publishers.run(
+        lambda: mentor_requests.mentor_request_accept(request=request, by=asked.applicant),
+        lambda: services.match_publish_one(round_=round_, mentee=mentee, mentor=other),
+    )
+
+    assert outcomes.count("published") == 1, outcomes
+    assert not any(o.startswith("error") for o in outcomes), outcomes
     assert Match.objects.filter(mentee=mentee, status=MatchStatus.PUBLISHED).count() == 1
