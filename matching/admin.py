@@ -247,6 +247,7 @@ class MentorRequestAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
         "created_at",
         "expires_at",
         "answered_at",
+        "decline_reason",
         "match",
     ]
     readonly_fields = fields

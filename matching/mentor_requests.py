@@ -250,7 +250,8 @@ def mentor_request_decline(
         raise MatchingError("Only the mentor asked can answer this request.")
     request.status = RequestStatus.DECLINED
     request.answered_at = now
-    request.save(update_fields=["status", "answered_at"])
+    request.decline_reason = reason
+    request.save(update_fields=["status", "answered_at", "decline_reason"])
     program = request.round.program
     email_queue_template(
         name="mentor-request-declined-mentee",

@@ -402,6 +402,12 @@ class MentorRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(
+        "why the mentor declined",
+        blank=True,
+        max_length=1000,
+        help_text="For coordinators only; the mentee is not told.",
+    )
     match = models.OneToOneField(
         Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="request"
     )
