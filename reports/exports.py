@@ -35,7 +35,7 @@ def table_rows(table: Table) -> Iterator[list]:
 
 def _section_rows(section: Section) -> Iterator[list]:
     for label, fact in section.facts:
-        yield [section.title, label, "", _value(fact)]
+        yield [section.title, label, None, _value(fact)]
     for table in section.tables:
         yield from table_rows(table)
 

@@ -50,7 +50,8 @@ class Figure:
 
 
 def pct(part: Count, whole: Count) -> Figure:
-    return Figure(percent(part, whole), "%")
+    value = percent(part, whole)
+    return Figure(None if value is None else round(value, 1), "%")
 
 
 @dataclass
