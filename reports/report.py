@@ -305,9 +305,9 @@ def year_section(figures: Figures) -> Section:
         total_label="Pairs",
     )
     terms.columns += ["Meetings", "Hours", "Met the rule (%)"]
-    for row, t, total, cells in zip(
-        terms.rows, figures.terms, protected.row_totals, protected.cells, strict=False
-    ):
+    placeholder = {"meetings": 0, "minutes": 0}  # the "No terms set up" row
+    entries = figures.terms or [placeholder]
+    for row, t, total, cells in zip(terms.rows, entries, protected.row_totals, protected.cells, strict=True):
         hidden = not total.shown
         row.cells += [
             Figure(None if hidden else t["meetings"]),

@@ -124,7 +124,8 @@ class TestAccess:
         assert client.get(reverse("admin:reports_programreport_report", args=[999999])).status_code == 404
 
     def test_the_list_shows_only_the_coordinators_programs(self, client, coordinator_of, frozen):
-        mine, theirs = ProgramFactory(name="Mine"), ProgramFactory(name="Theirs")
+        mine = ProgramFactory(name="Mine")
+        ProgramFactory(name="Theirs")
         client.force_login(coordinator_of(mine))
         response = client.get(reverse("admin:reports_programreport_changelist"))
         assert response.status_code == 200
@@ -258,3 +259,14 @@ class TestQueries:
 
 
 QUERIES = 32
+
+
+class TestEmptyProgram:
+    def test_a_program_with_no_data_has_a_page_and_a_workbook(self, client, coordinator_of, frozen):
+        program = ProgramFactory()
+        client.force_login(coordinator_of(program))
+        page = client.get(_url(program))
+        assert page.status_code == 200 and b"No terms set up" in page.content
+        response = client.get(reverse("admin:reports_programreport_xlsx", args=[program.pk]))
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        assert "The year" in workbook.sheetnames
