@@ -26,7 +26,7 @@ FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 TEXT = "#212529"  # 15:1 on white
 MUTED = "#495057"  # 8:1 on white
 # Series colours, dark enough for 3:1 against white (WCAG 1.4.11).
-PALETTE = ["#1f5fa8", "#a34e00", "#2e7d32", "#6a1b9a", "#37474f"]
+PALETTE = ["#1f5fa8", "#a34e00", "#2e7d32", "#6a1b9a", "#37474f", "#00695c", "#ad1457", "#6d5e00"]
 
 
 def _scale(table: Table) -> int:
@@ -56,7 +56,7 @@ def bar_chart(table: Table, chart_id: str) -> SafeString:
                     name,
                 )
             )
-            x += 24 + 7 * len(name)
+            x += 28 + 8 * len(name)
             if x > WIDTH - 120 and k < len(series) - 1:
                 x, top = 0, top + 18
         top += 26

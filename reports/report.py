@@ -192,15 +192,13 @@ def funnel_section(figures: Figures) -> Section:
 
 def waitlist_table(figures: Figures) -> Table:
     months = figures.waitlist_months
-    labels = [end.strftime("%b %Y") for end, _ in months]
-    cells = [[counts[r] for r in ROLES] for _, counts in months] or [[0, 0]]
     table, _ = _counts_table(
         "waitlist",
-        "Waiting for a mentor at the end of each month",
+        "Mentees waiting for a mentor at the end of each month",
         "Month",
-        labels or ["No history yet"],
-        [ROLE_LABELS[r] for r in ROLES],
-        cells,
+        [end.strftime("%b %Y") for end, _ in months] or ["No history yet"],
+        ["Mentees waiting"],
+        [[count] for _, count in months] or [[0]],
         row_totals=False,
         col_totals=False,
         note="Accepted or waitlisted and not yet matched, replayed from each application's status history.",

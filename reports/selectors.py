@@ -155,7 +155,7 @@ class Figures:
 
     by_role_status: Counter = field(default_factory=Counter)  # (role, status)
     by_role_stage: Counter = field(default_factory=Counter)  # (role, stage)
-    waitlist_months: list[tuple[datetime.date, dict[str, int]]] = field(default_factory=list)
+    waitlist_months: list[tuple[datetime.date, int]] = field(default_factory=list)
     wait_days: list[int] = field(default_factory=list)
     ranks: Counter = field(default_factory=Counter)  # rank (None: not on their list) -> matches
     ranked_unmatched: int = 0
@@ -198,37 +198,35 @@ def _month_ends(first: datetime.date, last: datetime.date) -> list[datetime.date
         year, month = nxt.year, nxt.month
 
 
-def _waitlist_months(scope: Scope, apps) -> list[tuple[datetime.date, dict[str, int]]]:
-    """How many applications were waiting (accepted or waitlisted, not yet
-    matched) at the end of each month, replayed from the status history."""
+def _waitlist_months(scope: Scope, apps) -> list[tuple[datetime.date, int]]:
+    """How many mentees were waiting for a mentor (accepted or waitlisted, not
+    yet matched: matching's waitlist) at the end of each month, replayed from
+    the status history."""
     changes = list(
-        StatusChange.objects.filter(application__in=apps.values("pk"))
+        StatusChange.objects.filter(application__in=apps.filter(role=Role.MENTEE).values("pk"))
         .order_by("changed_at", "id")
-        .values_list("application_id", "application__role", "to_status", "changed_at")
+        .values_list("application_id", "to_status", "changed_at")
     )
     if not changes:
         return []
     today = timezone.localdate()
-    first = timezone.localtime(changes[0][3]).date()
+    first = timezone.localtime(changes[0][2]).date()
     last = min(today, scope.period_to) if scope.period_to else today
     if scope.period_from:
         first = max(first, scope.period_from)
     if last < first:
         return []
-    status: dict[int, tuple[str, str]] = {}
-    waiting = Counter()
+    status: dict[int, str] = {}
+    waiting = 0
     months, k = [], 0
     for end in _month_ends(first, last):
-        while k < len(changes) and timezone.localtime(changes[k][3]).date() <= end:
-            app_id, role, to_status, _ = changes[k]
-            old = status.get(app_id)
-            if old and old[1] in WAITING_STATUSES:
-                waiting[old[0]] -= 1
-            if to_status in WAITING_STATUSES:
-                waiting[role] += 1
-            status[app_id] = (role, to_status)
+        while k < len(changes) and timezone.localtime(changes[k][2]).date() <= end:
+            app_id, to_status, _ = changes[k]
+            waiting -= status.get(app_id) in WAITING_STATUSES
+            waiting += to_status in WAITING_STATUSES
+            status[app_id] = to_status
             k += 1
-        months.append((end, {Role.MENTEE: waiting[Role.MENTEE], Role.MENTOR: waiting[Role.MENTOR]}))
+        months.append((end, waiting))
     return months
 
 

@@ -63,6 +63,7 @@ def _matches(scope: Scope) -> list[Match]:
 
 
 def _waitlist(scope: Scope, apps) -> list:
+    apps = [app for app in apps if app.role == Role.MENTEE]
     history = {app.pk: list(app.history.order_by("changed_at", "id")) for app in apps}  # a query per row
     times = [c.changed_at for changes in history.values() for c in changes]
     if not times:
@@ -74,12 +75,12 @@ def _waitlist(scope: Scope, apps) -> list:
     months, day = [], first
     while first <= last:
         end = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-        counts = {Role.MENTEE: 0, Role.MENTOR: 0}
+        count = 0
         for app in apps:
             before = [c.to_status for c in history[app.pk] if timezone.localtime(c.changed_at).date() <= end]
             if before and before[-1] in WAITING:
-                counts[app.role] += 1
-        months.append((end, counts))
+                count += 1
+        months.append((end, count))
         if end >= last:
             break
         day = end + datetime.timedelta(days=1)
