@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from mentorship.admin import TamperProofAdminMixin
 from programs import access
 
 from . import views
@@ -16,7 +17,7 @@ from .models import ProgramReport
 
 
 @admin.register(ProgramReport)
-class ProgramReportAdmin(admin.ModelAdmin):
+class ProgramReportAdmin(TamperProofAdminMixin, admin.ModelAdmin):
     list_display = ["name", "report_link"]
     list_display_links = None
     search_fields = ["name"]
