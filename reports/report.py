@@ -102,9 +102,10 @@ def _counts_table(
     col_totals: bool = True,
     total_label: str = "Total",
     force=(),
+    keep=(),
     note: str = "",
 ) -> tuple[Table, Protected]:
-    protected = suppress(cells, row_totals=row_totals, col_totals=col_totals, force=force)
+    protected = suppress(cells, row_totals=row_totals, col_totals=col_totals, force=force, keep=keep)
     columns = [*col_labels, *([total_label] if row_totals else [])]
     rows = [
         Row(label, [*protected.cells[i], *([protected.row_totals[i]] if row_totals else [])])
@@ -142,7 +143,8 @@ def funnel_section(figures: Figures) -> Section:
     status_cells = [[figures.by_role_status[r, s] for s in statuses] for r in ROLES]
     stage_cells = [[figures.by_role_stage[r, s] for s in STAGES] for r in ROLES]
     # Both tables show the applications per role as their row totals: a total
-    # one of them hides, the other hides too (twice, to reach a fixed point).
+    # one of them hides, the other hides (and protects) too; twice, to reach a
+    # fixed point.
     force: list = []
     for _ in range(2):
         by_stage, stage_p = _counts_table(
@@ -154,6 +156,8 @@ def funnel_section(figures: Figures) -> Section:
             stage_cells,
             total_label="Applications",
             force=force,
+            # Matched mentees: the total of the time-to-match table as well.
+            keep=[(0, 2)],
         )
         by_status, status_p = _counts_table(
             "statuses",
@@ -222,6 +226,8 @@ def wait_table(figures: Figures) -> Table:
         [buckets],
         col_totals=False,
         total_label="Matched",
+        # The matched mentees are also a cell of "How far applications went".
+        keep=[(0, len(WAIT_BUCKETS))],
     )
     return table
 
@@ -323,6 +329,8 @@ def year_section(figures: Figures) -> Section:
         [[q["answered"], q["not_answered"]] for q in figures.questionnaires] or [[0, 0]],
         col_totals=False,
         total_label="Expected",
+        # How many answered can also be the number of answers to an outcome item.
+        keep=[(i, 0) for i in range(max(len(figures.questionnaires), 1))],
         note="Expected: the pairs whose match was active while the questionnaire was open.",
     )
     questionnaires.columns.append("Answered (%)")
@@ -366,6 +374,8 @@ def outcomes_section(figures: Figures) -> Section:
             [[counter[k] for k in range(1, 6)] for _, _, counter in rows],
             col_totals=False,
             total_label="Answers",
+            # The answers can also be how many answered the questionnaire (The year).
+            keep=[(i, 5) for i in range(len(rows))],
         )
         means = {}
         table.columns += ["Mean (1–5)", "Change since the midpoint"]

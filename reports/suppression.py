@@ -171,30 +171,32 @@ def _protected(grid: list[list[int]], states: list[list[str]], i0: int, j0: int)
     return False
 
 
-def _exposed(grid, states) -> list[tuple[int, int]]:
+def _exposed(grid, states, protect: set) -> list[tuple[int, int]]:
+    """The hidden entries that must not be worked out (the counts 1–4, and
+    the entries another table hides) and can be."""
     return [
         (i, j)
         for i, row in enumerate(states)
         for j, state in enumerate(row)
-        if state == PRIMARY and not _protected(grid, states, i, j)
+        if (state == PRIMARY or (i, j) in protect) and not _protected(grid, states, i, j)
     ]
 
 
-def _complement_for(grid, states, i0: int, j0: int) -> tuple[int, int] | None:
+def _complement_for(grid, states, i0: int, j0: int, keep: set) -> tuple[int, int] | None:
     """The entry to hide next so that (i0, j0) cannot be worked out: among the
     non-zero entries still shown in its row and column, the smallest whose
     hiding protects it, then the same anywhere (the fourth corner of a
     rectangle); else the smallest in a line where it is the only
     hidden entry (that line needs a second one in any case); else the
     smallest anywhere. Cells come before totals when equal, as a total is
-    never smaller than its cells."""
+    never smaller than its cells. Entries in ``keep`` are never chosen."""
     n_rows, n_cols = len(grid) - 1, len(grid[0]) - 1
 
     def candidates(cells) -> list[tuple[int, int]]:
         found = [
             (grid[i][j], i == n_rows or j == n_cols, i, j)
             for i, j in cells
-            if states[i][j] == SHOWN and grid[i][j] > 0
+            if states[i][j] == SHOWN and grid[i][j] > 0 and (i, j) not in keep
         ]
         return [(i, j) for *_, i, j in sorted(found)]
 
@@ -226,11 +228,18 @@ def suppress(
     row_totals: bool = True,
     col_totals: bool = True,
     force: Sequence[tuple[int, int]] = (),
+    keep: Sequence[tuple[int, int]] = (),
 ) -> Protected:
     """Suppress ``cells`` (a list of rows of non-negative ints) and the totals
-    the table shows. ``force`` lists grid entries (row, column; the row after
-    the last is the column totals, the column after the last the row totals)
-    to hide in any case, e.g. a total that another table had to hide."""
+    the table shows. Grid entries are (row, column); the row after the last
+    is the column totals, the column after the last the row totals.
+
+    ``force``: entries to hide in any case, because another table hides the
+    same count; they are then protected here like the counts 1–4 (else this
+    table would give them back).
+    ``keep``: entries never hidden as complements, because another table
+    shows the same count (hiding it here would protect nothing); a count
+    1–4 among them is still "fewer than 5", as it is everywhere."""
     if not cells or not cells[0]:
         return Protected([list(map(Count, r)) for r in cells], None, None, None)
     if any(v < 0 for r in cells for v in r):
@@ -248,9 +257,10 @@ def suppress(
         return SHOWN
 
     states = [[initial(i, j) for j in range(n_cols + 1)] for i in range(n_rows + 1)]
+    protect = {(i, j) for i, j in force if states[i][j] == COMPLEMENTARY}
     withheld = False
-    while exposed := _exposed(grid, states):
-        target = _complement_for(grid, states, *exposed[0])
+    while exposed := _exposed(grid, states, protect):
+        target = _complement_for(grid, states, *exposed[0], set(keep))
         if target is None:  # everything non-zero is hidden already
             withheld = True
             states = [[WITHHELD] * (n_cols + 1) for _ in range(n_rows + 1)]

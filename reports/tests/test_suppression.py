@@ -91,6 +91,7 @@ def _other_values(truth, states, target, cap):
 
 def _assert_no_hidden_count_is_revealed(cells, **kw):
     table = suppress(cells, **kw)
+    forced = set(kw.get("force", ()))
     truth, states = _grid_view(table, cells)
     if table.withheld:
         assert all(s in ("withheld", "absent") for row in states for s in row)
@@ -100,12 +101,14 @@ def _assert_no_hidden_count_is_revealed(cells, **kw):
         for j, state in enumerate(row):
             if 0 < truth[i][j] < 5 and state != "absent":
                 assert state == PRIMARY, (cells, i, j)
-            if state == PRIMARY:
+            if state == PRIMARY or ((i, j) in forced and state == COMPLEMENTARY):
                 values = _other_values(truth, states, (i, j), cap)
                 assert truth[i][j] in values
                 assert len(values) > 1, f"{cells}: entry {(i, j)} can be worked out: {states}"
             if truth[i][j] == 0 and state != "absent":
                 assert state == SHOWN, "zeros are shown"
+            if (i, j) in kw.get("keep", ()) and state == COMPLEMENTARY:
+                raise AssertionError("a kept count is never a complement")
     return table
 
 
@@ -206,3 +209,30 @@ def test_shown_entries_are_true_and_totals_add_up(cells):
         for count, value in zip(row, true_row, strict=True):
             assert count.number in (None, value)
     assert table.grand_total.number in (None, sum(map(sum, cells)))
+
+
+@SETTINGS
+@given(
+    st.lists(st.lists(counts, min_size=3, max_size=3), min_size=1, max_size=2),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3)), max_size=2),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3)), max_size=2),
+)
+def test_forced_entries_are_protected_and_kept_ones_stay(cells, force, keep):
+    n_rows = len(cells)
+    force = [(min(i, n_rows), j) for i, j in force]
+    keep = [(min(i, n_rows), j) for i, j in keep if (min(i, n_rows), j) not in force]
+    _assert_no_hidden_count_is_revealed(cells, force=force, keep=keep)
+
+
+def test_a_forced_total_with_every_cell_shown_takes_a_cell_with_it():
+    # The total of 10 + 20 is hidden because another table hides it: a cell
+    # must go too, or 10 + 20 gives it back.
+    table = suppress([[10, 20]], col_totals=False, force=[(0, 2)])
+    assert table.row_totals[0].state == COMPLEMENTARY
+    assert sum(not c.shown for c in table.cells[0]) == 1
+
+
+def test_a_kept_total_is_not_hidden_and_the_cells_protect_themselves():
+    table = suppress([[3, 9, 12]], col_totals=False, keep=[(0, 3)])
+    assert table.row_totals[0].shown
+    assert [c.state for c in table.cells[0]] == [PRIMARY, COMPLEMENTARY, SHOWN]
