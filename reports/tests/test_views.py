@@ -245,13 +245,13 @@ class TestQueries:
         large.coordinators.add(user)
         client.force_login(user)
         client.get(_url(small))  # warm caches (content types, the session)
-        # Session, user, second factor; the program and its coordinators (may
-        # read, sees identity); the form's tiers, years and terms; 19 for the
-        # figures (2 statuses/stages, history, waits, ranks, ranked unmatched,
-        # matches, agreements, policy, terms, meetings, questionnaires,
-        # answers, outcomes, years, mentors, dimensions, identity); the
-        # admin's sidebar (2 permission lists, the site content, the reports
-        # entry twice).
+        # Session, user, second factor; the program and "may read it"; the form's
+        # tiers, years and terms; "sees identity"; 18 for the figures (statuses,
+        # stages, status history, first matches, ranks, ranked but unmatched,
+        # matches, agreements, the policy, terms, meetings per pair and term,
+        # questionnaires, outcome answers, outcomes, years, mentors' matches,
+        # identity dimensions, identity counts); the admin's sidebar (2
+        # permission lists, the site content, the reports entry twice).
         with django_assert_num_queries(QUERIES):
             assert client.get(_url(small)).status_code == 200
         with django_assert_num_queries(QUERIES):
