@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .report import Table
+from .report import Row, Table
 
 WIDTH = 480
 BAR_AREA = 330  # the value's text goes to the right of the longest bar
@@ -34,9 +34,19 @@ def _scale(table: Table) -> int:
     return max(values, default=0) or 1
 
 
+def _one_row_as_groups(table: Table) -> Table:
+    """A table of one row (a distribution) is drawn as a bar per column, each
+    with its own label, rather than as one group under a legend."""
+    (row,) = table.rows
+    rows = [Row(column, [cell]) for column, cell in zip(table.chart_series, row.cells, strict=False)]
+    return Table(table.key, table.title, table.row_header, [row.label], rows, charted=1)
+
+
 def bar_chart(table: Table, chart_id: str) -> SafeString:
     """The chart of ``table``'s first ``table.charted`` columns, one group of
     bars per row (one bar per column, a legend when there are several)."""
+    if len(table.rows) == 1 and table.charted > 1:
+        table = _one_row_as_groups(table)
     series = table.chart_series
     top = 0
     parts: list[str] = []
