@@ -128,8 +128,9 @@ def _counts_table(
     return table, protected
 
 
-def _hidden_row_totals(protected: Protected) -> list[tuple[int, int]]:
-    n_cols = len(protected.cells[0]) if protected.cells else 0
+def _hidden_row_totals(protected: Protected, n_cols: int) -> list[tuple[int, int]]:
+    """The rows whose total ``protected`` hides, as grid entries of another
+    table of the same rows and ``n_cols`` columns."""
     return [(i, n_cols) for i, c in enumerate(protected.row_totals or []) if not c.shown]
 
 
@@ -166,9 +167,9 @@ def funnel_section(figures: Figures) -> Section:
             [ROLE_LABELS[r] for r in ROLES],
             [Status(s).label for s in statuses],
             status_cells,
-            force=_hidden_row_totals(stage_p),
+            force=_hidden_row_totals(stage_p, len(statuses)),
         )
-        force = _hidden_row_totals(status_p)
+        force = _hidden_row_totals(status_p, len(STAGES))
     for row, protected_row, total in zip(by_stage.rows, stage_p.cells, stage_p.row_totals, strict=True):
         accepted, matched = protected_row[1], protected_row[2]
         accepted_all = (
