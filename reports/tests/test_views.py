@@ -251,14 +251,14 @@ class TestQueries:
         # matches, agreements, the policy, terms, meetings per pair and term,
         # questionnaires, outcome answers, outcomes, years, mentors' matches,
         # identity dimensions, identity counts); the admin's sidebar (2
-        # permission lists, the site content, the reports entry twice).
+        # permission lists, the site content).
         with django_assert_num_queries(QUERIES):
             assert client.get(_url(small)).status_code == 200
         with django_assert_num_queries(QUERIES):
             assert client.get(_url(large)).status_code == 200
 
 
-QUERIES = 32
+QUERIES = 30
 
 
 class TestEmptyProgram:
