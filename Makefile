@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_board.py
 	$(BIN)/python bench/bench_database_export.py
 	$(BIN)/python bench/bench_database_list.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) .venv-prod staticfiles test-output

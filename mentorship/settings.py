@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opportunities",
     "matching",
     "mentoring",
+    "reports",
     # The project package: commands and data migrations that span every app.
     "mentorship",
 ]

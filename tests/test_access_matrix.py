@@ -192,7 +192,7 @@ MATRIX: dict[str, Row] = {
     # --- The admin: its index, and an app's page
     "admin/": admin(200, 200, 200),
     "admin/^(?P<app_label>auth|sites|account|mfa|socialaccount|accounts|notifications|programs|applications|"
-    "opportunities|matching)/$": admin(200, 200, 200, kwargs={"app_label": "applications"}),
+    "opportunities|matching|reports)/$": admin(200, 200, 200, kwargs={"app_label": "applications"}),
     # --- Programs: coordinators edit their own program; who coordinates it is site staff's
     **program_data("programs/program", "program", add=403, delete=403),
     "admin/programs/program/add/": admin(403, 403, 200),
@@ -228,6 +228,14 @@ MATRIX: dict[str, Row] = {
     **program_data("matching/matchingweights", "weights"),
     **program_data("matching/exclusion", "exclusion"),
     **read_only("matching/match", "match"),
+    # --- Program reports (issue 15): the list of one's programs, a program's
+    # report and its workbook, for its coordinators and site staff only.
+    # (That the list shows only one's own programs: reports/tests/test_views.py.)
+    "admin/reports/programreport/": admin(200, 200, 200),
+    "admin/reports/programreport/<int:program_id>/": admin(403, 200, 200, kwargs={"program_id": "program"}),
+    "admin/reports/programreport/<int:program_id>/report.xlsx": admin(
+        403, 200, 200, kwargs={"program_id": "program"}
+    ),
     # --- Outgoing email: a program's emails to its coordinators; site staff may clean up
     **read_only("notifications/outgoingemail", "email"),
     "admin/notifications/outgoingemail/<path:object_id>/delete/": admin(

@@ -6,6 +6,7 @@ from django.contrib import admin
 from mentorship.admin import TamperProofAdminMixin
 
 PROJECT_APPS = {"accounts", "notifications", "programs", "applications", "opportunities", "matching"}
+PROJECT_APPS |= {"reports"}  # issue 15
 
 
 def test_every_project_admin_refuses_tampered_input():
