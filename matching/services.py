@@ -24,15 +24,19 @@ from applications.services import application_transition
 from notifications.services import RenderedEmail, email_queue_template, email_render
 from programs.models import Program
 
-from . import engine, scoring
+from . import scoring
 from .models import Exclusion, Match, MatchSource, MatchStatus, Round, RoundStatus
 from .selectors import (
     MENTOR_STATUSES,
     WAITLIST_STATUSES,
+    choices_for,
     ended_pairs,
     mentors_in_scope,
+    pair_ranks,
     person,
     pool_for,
+    ranks_usable,
+    round_plan,
     tier_rules_for,
     waitlist,
     weights_for,
@@ -51,30 +55,41 @@ class MatchingError(ValidationError):
 
 
 @transaction.atomic
-def round_run(*, round_: Round, mode: str, by=None) -> list[Match]:
+def round_run(*, round_: Round, mode: str, by=None, optimal_on_ranks: bool = False, now=None) -> list[Match]:
     """Replace the round's draft with the engine's proposal.
 
-    ``mode`` is "stable" (mentee-proposing deferred acceptance on preferences
-    derived from the scores) or "optimal" (most mentees matched, then highest
-    total score). Capacities are the mentors' places left (capacity minus
-    published matches). Earlier proposals of this round are discarded;
-    declined ones stay and keep their pairs out.
+    ``mode`` is "stable" (mentee-proposing deferred acceptance) or "optimal"
+    (most mentees matched, then highest total score). Capacities are the
+    mentors' places left (capacity minus published matches). Earlier
+    proposals of this round are discarded; declined ones stay and keep their
+    pairs out.
+
+    A round without a ranking window runs on the coordinator's scores. A round
+    with one runs only after the window has closed: stable matching then uses
+    the submitted rank lists, completed by the scores
+    (``scoring.ranked_preferences``), and optimal matching uses the ranks as
+    its scores when ``optimal_on_ranks`` (``scoring.rank_values``). Each
+    proposed pair keeps the rank each side gave the other. Sends nothing.
     """
     if not round_.is_draft:
         raise MatchingError("This round is published. Pair late applicants one at a time instead.")
     if mode not in (MatchSource.STABLE, MatchSource.OPTIMAL):
         raise MatchingError(f"Unknown matching mode {mode!r}.")
+    choices = _usable_choices(round_, now or timezone.now())
+    if optimal_on_ranks and choices is None:
+        raise MatchingError("This round has no rank lists: run optimal matching on the scores.")
     Match.objects.filter(round=round_, status=MatchStatus.PROPOSED).delete()
     pool = pool_for(round_)
-    if mode == MatchSource.STABLE:
-        mentee_prefs, mentor_prefs = scoring.preferences(
-            pool.pairs,
-            mentee_order=[a.pk for a in pool.mentees],
-            mentor_order=[a.pk for a in pool.mentors],
-        )
-        result = engine.stable_match(mentee_prefs, mentor_prefs, pool.capacities)
-    else:
-        result = engine.optimal_match({key: s.score for key, s in pool.pairs.items()}, pool.capacities)
+    result = round_plan(pool, mode=mode, choices=choices, optimal_on_ranks=optimal_on_ranks)
+
+    def ranks(mentee_id: int, mentor_id: int) -> dict:
+        if choices is None:
+            return {}
+        return {
+            "mentee_rank": choices.mentee_rank(mentee_id, mentor_id),
+            "mentor_rank": choices.mentor_rank(mentee_id, mentor_id),
+        }
+
     matches = Match.objects.bulk_create(
         Match(
             round=round_,
@@ -86,12 +101,29 @@ def round_run(*, round_: Round, mode: str, by=None) -> list[Match]:
             identity_score=pool.pairs[mentee_id, mentor_id].identity_score,
             reasons=pool.pairs[mentee_id, mentor_id].reasons_json(),
             created_by=by,
+            **ranks(mentee_id, mentor_id),
         )
         for mentee_id, mentor_id in result.items()
         if mentor_id is not None
     )
     _mark_draft(round_)
     return matches
+
+
+def _usable_choices(round_: Round, now) -> scoring.Choices | None:
+    """The round's rank lists once its window has closed; None for a round
+    without a window. While the window is open (or not yet open) the lists
+    may still change, so the round may not run at all: a draft made then
+    would ignore lists that are still coming."""
+    if not round_.has_ranking:
+        return None
+    if not ranks_usable(round_, now):
+        closes = timezone.localtime(round_.ranking_closes_at)
+        raise MatchingError(
+            f"Ranking is open until {closes:%-d %B %Y, %H:%M}: run the round after it closes, "
+            "so that every rank list counts (or remove the ranking window from the round)."
+        )
+    return choices_for(round_)
 
 
 def _mark_draft(round_: Round) -> None:
@@ -195,7 +227,19 @@ def proposal_swap(*, round_: Round, first: Match, second: Match, by=None) -> tup
         match.reasons = suggestion.reasons_json()
         match.source = MatchSource.MANUAL
         match.created_by = by
-        match.save(update_fields=["mentor", "score", "identity_score", "reasons", "source", "created_by"])
+        match.mentee_rank, match.mentor_rank = pair_ranks(round_, match.mentee_id, match.mentor_id)
+        match.save(
+            update_fields=[
+                "mentor",
+                "score",
+                "identity_score",
+                "reasons",
+                "source",
+                "created_by",
+                "mentee_rank",
+                "mentor_rank",
+            ]
+        )
     return first, second
 
 
@@ -220,6 +264,7 @@ def proposal_add(*, round_: Round, mentee: Application, mentor: Application, by=
 def _proposal_by_hand(*, round_: Round, mentee: Application, mentor: Application, by) -> Match:
     """A proposed pair a coordinator picked, scored (MatchingError if a hard rule forbids it)."""
     suggestion = _scored_pair(round_=round_, mentee=mentee, mentor=mentor)
+    mentee_rank, mentor_rank = pair_ranks(round_, mentee.pk, mentor.pk)
     return Match.objects.create(
         round=round_,
         mentee=mentee,
@@ -230,6 +275,8 @@ def _proposal_by_hand(*, round_: Round, mentee: Application, mentor: Application
         identity_score=suggestion.identity_score,
         reasons=suggestion.reasons_json(),
         created_by=by,
+        mentee_rank=mentee_rank,
+        mentor_rank=mentor_rank,
     )
 
 
