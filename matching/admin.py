@@ -3,10 +3,12 @@ matching board (views in matching/views.py, routed as pages of the round's admin
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Count, F, Q
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from applications.models import Application, Role
@@ -14,7 +16,8 @@ from mentorship.admin import ReadOnlyAdminMixin, TamperProofAdminMixin
 from programs.access import ProgramScopedAdminMixin
 
 from . import views
-from .models import Exclusion, Match, MatchingWeights, MatchStatus, Round
+from .models import ChoicePolicy, Exclusion, Match, MatchingWeights, MatchStatus, Round
+from .services import RANKING_REMINDER_BEFORE
 
 
 class CoordinatedProgramAdmin(ProgramScopedAdminMixin, TamperProofAdminMixin, admin.ModelAdmin):
@@ -26,15 +29,62 @@ class RoundAdmin(CoordinatedProgramAdmin):
     list_display = ["name", "program", "tier", "status", "proposed", "published", "board_link"]
     list_filter = ["status", "program"]
     search_fields = ["name"]
-    fields = ["program", "tier", "name", "status", "is_public", "published_at"]
-    readonly_fields = ["published_at"]
+    fieldsets = [
+        (None, {"fields": ["program", "tier", "name", "status", "is_public", "published_at"]}),
+        (
+            "Ranking window",
+            {
+                "description": (
+                    "While the window is open, accepted mentees in the round's scope rank up to N mentors "
+                    "(N and how mentors take part are the program's participant choice settings). They are "
+                    "emailed when it opens, and reminded two days before it closes. The round can be run "
+                    "only after the window closes; stable matching then follows the rank lists. You may "
+                    "change the dates after the window has opened, but the people already emailed were "
+                    "told the old closing date: tell them yourself."
+                ),
+                "fields": [
+                    "ranking_opens_at",
+                    "ranking_closes_at",
+                    "ranking_open_notified_at",
+                    "ranking_reminder_notified_at",
+                ],
+            },
+        ),
+    ]
+    readonly_fields = ["published_at", "ranking_open_notified_at", "ranking_reminder_notified_at"]
 
     def get_readonly_fields(self, request, obj=None):
         # Once a round exists its status moves only through the board (run,
         # publish, mark complete), so that publishing always emails and locks.
         if obj is not None:
-            return [*self.readonly_fields, "program", "tier", "status"]
+            fixed = [*self.readonly_fields, "program", "tier", "status"]
+            if not obj.is_draft:  # a published round's lists have been used
+                fixed += ["ranking_opens_at", "ranking_closes_at"]
+            return fixed
         return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        moved = change and {"ranking_opens_at", "ranking_closes_at"} & set(form.changed_data)
+        if moved and obj.ranking_open_notified_at:
+            self._window_moved(request, obj)
+        super().save_model(request, obj, form, change)
+
+    def _window_moved(self, request, obj) -> None:
+        """The window changed after its opening email: say what that means,
+        and let the reminder go out again before the new close."""
+        if obj.ranking_closes_at and obj.ranking_closes_at - RANKING_REMINDER_BEFORE > timezone.now():
+            obj.ranking_reminder_notified_at = None
+        closes = (
+            f"it now closes {timezone.localtime(obj.ranking_closes_at):%-d %B %Y, %H:%M}"
+            if obj.ranking_closes_at
+            else "the round no longer has a ranking window"
+        )
+        messages.warning(
+            request,
+            f"The ranking window of {obj} had already opened: the people emailed then were told "
+            f"another closing date, and {closes}. Tell them yourself; the reminder goes out two "
+            "days before the close if that is still ahead.",
+        )
 
     class Media:
         css = {"all": ["matching/board.css"]}
@@ -223,3 +273,33 @@ class MatchAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
                 reverse("admin:matching_round_end", args=[obj.round_id, obj.pk]),
             )
         return format_html('<a href="{}">Open the board</a>', board)
+
+
+class ChoicePolicyForm(forms.ModelForm):
+    class Meta:
+        model = ChoicePolicy
+        fields = ["program", "max_ranks", "mentor_participation", "request_reply_days"]
+        widgets = {"mentor_participation": forms.RadioSelect}
+
+    # The table's check constraints, as messages that say what to type.
+    def clean_max_ranks(self):
+        value = self.cleaned_data["max_ranks"]
+        if not 1 <= value <= 20:
+            raise forms.ValidationError("Enter a number from 1 to 20.")
+        return value
+
+    def clean_request_reply_days(self):
+        value = self.cleaned_data["request_reply_days"]
+        if not 1 <= value <= 60:
+            raise forms.ValidationError("Enter a number of days from 1 to 60.")
+        return value
+
+
+@admin.register(ChoicePolicy)
+class ChoicePolicyAdmin(CoordinatedProgramAdmin):
+    """A program's participant choice settings: N, how mentors take part in
+    ranking, and the days a mentor has to answer a request. A program
+    without a row uses the defaults."""
+
+    form = ChoicePolicyForm
+    list_display = ["program", "max_ranks", "mentor_participation", "request_reply_days"]

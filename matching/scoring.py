@@ -408,6 +408,26 @@ class RankSummary:
     def unmatched(self) -> int:
         return self.mentees - self.matched
 
+    def rows(self) -> list[tuple[str, int]]:
+        """The summary as (label, count) lines, for the board and the export."""
+        return [
+            ("Mentees in the round (matched in it, or waiting)", self.mentees),
+            ("Ranked at least one mentor", self.ranked),
+            *((f"Got their {ordinal(n)} choice", count) for n, count in self.by_choice),
+            ("Ranked, and matched with a mentor they did not rank", self.unranked_mentor),
+            ("Ranked, but stayed unmatched", self.ranked_unmatched),
+            ("Did not rank at all", self.no_list),
+            ("Did not rank, and matched by the coordinators' scores", self.no_list_matched),
+            ("Matched in total", self.matched),
+            ("Unmatched in total", self.unmatched),
+        ]
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
 
 def rank_summary(
     *, mentees: Iterable[int], matched: Mapping[int, int | None], ranked: set[int], max_ranks: int

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from applications.models import Application, Availability, HospitalSite, Role, Status
 from programs import access
@@ -303,11 +304,10 @@ def _ranked(choices: scoring.Choices) -> set[int]:
 
 def plan_summary(pool: Pool, result: dict[int, int | None], choices: scoring.Choices) -> scoring.RankSummary:
     matched = {e: choices.mentee_rank(e, m) for e, m in result.items() if m is not None}
+    # One row per place on the longest list, so that two plans' rows line up.
+    top = max([choices.max_ranks, *(len(ranked) for ranked in choices.mentee_lists.values())])
     return scoring.rank_summary(
-        mentees=[a.pk for a in pool.mentees],
-        matched=matched,
-        ranked=_ranked(choices),
-        max_ranks=choices.max_ranks,
+        mentees=[a.pk for a in pool.mentees], matched=matched, ranked=_ranked(choices), max_ranks=top
     )
 
 
@@ -319,12 +319,20 @@ class Comparison:
     optimal: scoring.RankSummary
     differences: list[dict]
 
+    @property
+    def lines(self) -> list[tuple[str, int, int]]:
+        return [
+            (label, a, b) for (label, a), (_, b) in zip(self.stable.rows(), self.optimal.rows(), strict=True)
+        ]
 
-def round_comparison(round_: Round) -> Comparison:
+
+def round_comparison(
+    round_: Round, *, pool: Pool | None = None, choices: scoring.Choices | None = None
+) -> Comparison:
     """Run both engines on the round's lists without saving either. Queries:
-    those of ``pool_for`` and ``choices_for``."""
-    pool = pool_for(round_)
-    choices = choices_for(round_)
+    those of ``pool_for`` and ``choices_for`` (none when both are given)."""
+    pool = pool or pool_for(round_)
+    choices = choices or choices_for(round_)
     stable = round_plan(pool, mode=MatchSource.STABLE, choices=choices)
     optimal = round_plan(pool, mode=MatchSource.OPTIMAL, choices=choices, optimal_on_ranks=True)
     mentors = {a.pk: a for a in pool.mentors}
@@ -332,14 +340,16 @@ def round_comparison(round_: Round) -> Comparison:
     def side(mentee_id: int, mentor_id: int | None) -> dict | None:
         if mentor_id is None:
             return None
-        return {
-            "mentor": mentors[mentor_id],
-            "mentee_rank": choices.mentee_rank(mentee_id, mentor_id),
-            "mentor_rank": choices.mentor_rank(mentee_id, mentor_id),
-        }
+        pair = Match(
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            mentee_rank=choices.mentee_rank(mentee_id, mentor_id),
+            mentor_rank=choices.mentor_rank(mentee_id, mentor_id),
+        )
+        return {"mentor": mentors[mentor_id], "text": choice_text(pair, choices)}
 
     differences = [
-        {"mentee": a, "stable": side(a.pk, stable.get(a.pk)), "optimal": side(a.pk, optimal.get(a.pk))}
+        {"mentee": a, "sides": [side(a.pk, stable.get(a.pk)), side(a.pk, optimal.get(a.pk))]}
         for a in pool.mentees
         if stable.get(a.pk) != optimal.get(a.pk)
     ]
@@ -407,6 +417,16 @@ class MenteeRow:
 
 
 @dataclass
+class Ranking:
+    """What the board shows of a round's rank lists."""
+
+    choices: scoring.Choices
+    usable: bool  # the window has closed
+    summary: scoring.RankSummary
+    comparison: Comparison | None = None
+
+
+@dataclass
 class Board:
     round: Round
     show_identity: bool
@@ -416,6 +436,7 @@ class Board:
     published: list[Match]
     mentor_choices: list[MentorRow]
     specialties: list[str]
+    ranking: Ranking | None = None
 
     @property
     def unproposed(self) -> list[MenteeRow]:
@@ -431,10 +452,55 @@ def _visible(reasons: tuple[scoring.Reason, ...], show_identity: bool) -> list[s
     return [r.text for r in reasons if show_identity or not r.identity]
 
 
-def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board:
+def choice_text(match: Match, choices: scoring.Choices) -> str:
+    """The rank each side gave the other, in words: "mentee's 1st choice ·
+    mentor's 2nd" (the ranks stored when the pair was proposed)."""
+    mentee = (
+        f"mentee's {scoring.ordinal(match.mentee_rank)} choice"
+        if match.mentee_rank
+        else "not on the mentee's list"
+    )
+    if choices.mentor_mode == scoring.RANK:
+        mentor = (
+            f"mentor's {scoring.ordinal(match.mentor_rank)}"
+            if match.mentor_rank
+            else "not on the mentor's list"
+        )
+    elif choices.mentor_mode == scoring.VERDICT:
+        verdict = choices.verdicts.get((match.mentee_id, match.mentor_id), "")
+        mentor = {"happy": "mentor: happy to mentor", "rather_not": "mentor: rather not"}.get(
+            verdict, "mentor: not marked"
+        )
+    else:
+        return mentee
+    return f"{mentee} · {mentor}"
+
+
+def _ranking_for(round_: Round, pool: Pool, matches: list[Match], *, compare: bool, now) -> Ranking:
+    choices = choices_for(round_)
+    for match in matches:
+        match.choice_text = choice_text(match, choices)
+    usable = ranks_usable(round_, now)
+    summary = round_rank_summary(
+        [m for m in matches if m.status in (MatchStatus.PROPOSED, MatchStatus.PUBLISHED)],
+        [a.pk for a in pool.mentees],
+        choices,
+    )
+    comparison = None
+    if compare and usable and round_.is_draft:
+        comparison = round_comparison(round_, pool=pool, choices=choices)
+    return Ranking(choices=choices, usable=usable, summary=summary, comparison=comparison)
+
+
+def board_for(
+    round_: Round, *, user, q: str = "", specialty: str = "", compare: bool = False, now=None
+) -> Board:
     """Everything the matching board shows, in a fixed number of queries:
     those of ``pool_for`` (14), whether the user coordinates the program (1)
-    and the round's proposed and published matches (1).
+    and the round's proposed and published matches (1); for a round with a
+    ranking window, those of ``choices_for`` (2, or 3 when mentors mark
+    mentees). ``compare`` adds the preview of stable against optimal
+    matching on the rank lists (no query: it reuses the pool).
 
     Suggestions, offers and the mentors to pick by hand count the draft:
     only mentors with a place left after this round's proposals appear, and
@@ -506,6 +572,9 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
         {name for a in pool.mentees for name in pool.people[a.pk].specialties}
         | {name for a in pool.mentors for name in pool.people[a.pk].specialties}
     )
+    ranking = None
+    if round_.has_ranking:
+        ranking = _ranking_for(round_, pool, matches, compare=compare, now=now or timezone.now())
     return Board(
         round=round_,
         show_identity=show_identity,
@@ -515,6 +584,7 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
         published=published,
         mentor_choices=[row for row in mentor_rows if row.application.pk in open_mentors],
         specialties=specialties,
+        ranking=ranking,
     )
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -25,7 +27,17 @@ from notifications.services import RenderedEmail, email_queue_template, email_re
 from programs.models import Program
 
 from . import scoring
-from .models import Exclusion, Match, MatchSource, MatchStatus, Round, RoundStatus
+from .models import (
+    ChoicePolicy,
+    Exclusion,
+    Match,
+    MatchSource,
+    MatchStatus,
+    MentorParticipation,
+    RankEntry,
+    Round,
+    RoundStatus,
+)
 from .selectors import (
     MENTOR_STATUSES,
     WAITLIST_STATUSES,
@@ -610,3 +622,101 @@ def capacity_changed(*, program: Program, event: str) -> int:
         )
         sent += queued is not None
     return sent
+
+
+# --- Ranking windows: the emails when one opens and before it closes -----------------
+
+RANKING_REMINDER_BEFORE = timedelta(days=2)
+DRAFT_STATUSES = [RoundStatus.PLANNED, RoundStatus.DRAFT]
+
+
+def ranking_windows_notify(*, now=None) -> int:
+    """Beat: email the people of every round whose ranking window has opened
+    ("Ranking is open until ...") and, two days before it closes, remind its
+    mentees. Each is sent once per window (``_claim``), whatever retries or
+    restarts happen. A window shorter than two days gets no reminder: the
+    opening email already says when it closes. Returns the emails queued."""
+    now = now or timezone.now()
+    rounds = Round.objects.filter(status__in=DRAFT_STATUSES).select_related("program", "tier")
+    queued = 0
+    opening = rounds.filter(
+        ranking_opens_at__lte=now, ranking_closes_at__gt=now, ranking_open_notified_at__isnull=True
+    )
+    for round_ in opening.order_by("pk"):
+        queued += ranking_open_notify(round_=round_, now=now)
+    closing = rounds.filter(
+        ranking_closes_at__gt=now,
+        ranking_closes_at__lte=now + RANKING_REMINDER_BEFORE,
+        ranking_open_notified_at__lt=F("ranking_closes_at") - RANKING_REMINDER_BEFORE,
+        ranking_reminder_notified_at__isnull=True,
+    )
+    for round_ in closing.order_by("pk"):
+        queued += ranking_reminder_notify(round_=round_, now=now)
+    return queued
+
+
+def _claim(round_: Round, field: str, now) -> bool:
+    """Mark the round's email ``field`` as sent, unless another run did: a
+    conditional update, so of two runs at once only one sends."""
+    return bool(Round.objects.filter(pk=round_.pk, **{f"{field}__isnull": True}).update(**{field: now}))
+
+
+def _ranking_context(round_: Round) -> dict:
+    return {
+        "round": round_,
+        "program": round_.program,
+        "tier": round_.tier,
+        "closes_at": round_.ranking_closes_at,
+        # The rank-list page of the participant side; until it exists, the program's page.
+        "link": reverse("programs:detail", args=[round_.program.slug]),
+    }
+
+
+@transaction.atomic
+def ranking_open_notify(*, round_: Round, now) -> int:
+    """Tell every waiting mentee in the round's scope that ranking is open
+    until the close, and its mentors with a place left too when the program
+    asks mentors to rank or mark mentees. Once per window; emails go out
+    after commit (one per person, deduplicated by round and application)."""
+    if not _claim(round_, "ranking_open_notified_at", now):
+        return 0
+    mode = ChoicePolicy.for_program(round_.program).mentor_participation
+    context = {**_ranking_context(round_), "mentor_mode": mode}
+    queued = 0
+    for application in waitlist(round_.program, round_.tier).select_related("applicant"):
+        queued += _ranking_email(round_, application, "ranking-open-mentee", context, "open")
+    if mode != MentorParticipation.SCORES:
+        for application in mentors_in_scope(round_.program, round_.tier).select_related("applicant"):
+            if (application.capacity or 0) > application.used:
+                queued += _ranking_email(round_, application, "ranking-open-mentor", context, "open")
+    return queued
+
+
+@transaction.atomic
+def ranking_reminder_notify(*, round_: Round, now) -> int:
+    """Remind the round's waiting mentees two days before ranking closes,
+    saying whether they have a list yet. Once per window."""
+    if not _claim(round_, "ranking_reminder_notified_at", now):
+        return 0
+    context = _ranking_context(round_)
+    with_list = set(
+        RankEntry.objects.filter(rank_list__round=round_).values_list("rank_list__owner_id", flat=True)
+    )
+    queued = 0
+    for application in waitlist(round_.program, round_.tier).select_related("applicant"):
+        extra = {"has_list": application.pk in with_list}
+        queued += _ranking_email(
+            round_, application, "ranking-reminder-mentee", {**context, **extra}, "reminder"
+        )
+    return queued
+
+
+def _ranking_email(round_: Round, application: Application, name: str, context: dict, kind: str) -> int:
+    email = email_queue_template(
+        name=name,
+        to=application.applicant.email,
+        context={**context, "person": application.applicant, "application": application},
+        dedup_key=f"round-{round_.pk}-ranking-{kind}-{application.pk}-{round_.ranking_closes_at:%Y%m%d%H%M}",
+        program=round_.program,
+    )
+    return email is not None

@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.delete_expired_identity",
         "schedule": 86400.0,
     },
+    # Participant choice (issue 13): ranking windows' opening emails and reminders.
+    "ranking-window-emails": {
+        "task": "matching.tasks.send_ranking_window_emails",
+        "schedule": 900.0,
+    },
 }
 
 # Self-identification on declined, withdrawn or ended applications is deleted
