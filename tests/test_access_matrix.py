@@ -30,7 +30,7 @@ from django.utils import timezone
 from applications.models import ApplicationExport, IdentityDimension, Question, Status
 from conftest import make_user, mfa_enroll
 from matching import services as matching_services
-from matching.models import Exclusion, MatchingWeights, Round, RoundStatus
+from matching.models import ChoicePolicy, Exclusion, MatchingWeights, Round, RoundStatus
 from notifications.models import OutgoingEmail
 from opportunities.models import ExportJob, Suggestion
 from opportunities.tests.factories import make_opportunity
@@ -249,6 +249,9 @@ MATRIX: dict[str, Row] = {
         403, 403, 302, kwargs={"pk": "suggestion"}, method="post"
     ),
     **staff_only("opportunities/exportjob", "job", add=403),
+    # --- Participant choice, coordinator side (issue 13): a program's choice settings.
+    # (The board's ranks, summary and ?compare=1 preview are the board's rows above.)
+    **program_data("matching/choicepolicy", "choice_policy"),
 }
 
 
@@ -322,6 +325,7 @@ def world(settings):
         "site_content": 1,
         "applications": "applications",
         "not_a_coordinator": people["mentor"].pk,
+        "choice_policy": ChoicePolicy.objects.create(program=pathways).pk,
     }
     return {"people": people, "objects": objects}
 
