@@ -20,6 +20,10 @@ from .models import ChoicePolicy, Exclusion, Match, MatchingWeights, MatchStatus
 from .services import RANKING_REMINDER_BEFORE
 
 
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%-d %b %Y, %H:%M}" if moment else "Not yet"
+
+
 class CoordinatedProgramAdmin(ProgramScopedAdminMixin, TamperProofAdminMixin, admin.ModelAdmin):
     """Rows of a program: coordinators see and pick only their programs'."""
 
@@ -42,16 +46,19 @@ class RoundAdmin(CoordinatedProgramAdmin):
                     "change the dates after the window has opened, but the people already emailed were "
                     "told the old closing date: tell them yourself."
                 ),
-                "fields": [
-                    "ranking_opens_at",
-                    "ranking_closes_at",
-                    "ranking_open_notified_at",
-                    "ranking_reminder_notified_at",
-                ],
+                "fields": ["ranking_opens_at", "ranking_closes_at", "opening_email", "reminder_email"],
             },
         ),
     ]
-    readonly_fields = ["published_at", "ranking_open_notified_at", "ranking_reminder_notified_at"]
+    readonly_fields = ["published_at", "opening_email", "reminder_email"]
+
+    @admin.display(description="opening email sent")
+    def opening_email(self, obj):
+        return _when(obj.ranking_open_notified_at)
+
+    @admin.display(description="reminder sent")
+    def reminder_email(self, obj):
+        return _when(obj.ranking_reminder_notified_at)
 
     def get_readonly_fields(self, request, obj=None):
         # Once a round exists its status moves only through the board (run,

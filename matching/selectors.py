@@ -423,6 +423,7 @@ class Ranking:
     choices: scoring.Choices
     usable: bool  # the window has closed
     summary: scoring.RankSummary
+    has_pairs: bool  # proposed or published: until then the summary only counts lists
     comparison: Comparison | None = None
 
 
@@ -481,15 +482,14 @@ def _ranking_for(round_: Round, pool: Pool, matches: list[Match], *, compare: bo
     for match in matches:
         match.choice_text = choice_text(match, choices)
     usable = ranks_usable(round_, now)
-    summary = round_rank_summary(
-        [m for m in matches if m.status in (MatchStatus.PROPOSED, MatchStatus.PUBLISHED)],
-        [a.pk for a in pool.mentees],
-        choices,
-    )
+    paired = [m for m in matches if m.status in (MatchStatus.PROPOSED, MatchStatus.PUBLISHED)]
+    summary = round_rank_summary(paired, [a.pk for a in pool.mentees], choices)
     comparison = None
     if compare and usable and round_.is_draft:
         comparison = round_comparison(round_, pool=pool, choices=choices)
-    return Ranking(choices=choices, usable=usable, summary=summary, comparison=comparison)
+    return Ranking(
+        choices=choices, usable=usable, summary=summary, has_pairs=bool(paired), comparison=comparison
+    )
 
 
 def board_for(
