@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from applications.models import Application, Availability, HospitalSite, Role, Status
+from applications.models import Application, Availability, HospitalSite, MeetingFormat, Role, Status
 from programs import access
 from programs.models import LearnerType, Program, Tier
 
@@ -27,6 +27,7 @@ from .models import (
     MatchSource,
     MatchStatus,
     MentorParticipation,
+    MentorProfile,
     MentorVerdict,
     RankEntry,
     Round,
@@ -698,3 +699,312 @@ def mentor_keeps_other_matches(match: Match) -> bool:
         .exclude(pk=match.pk)
         .exists()
     )
+
+
+# --- Participant choice: mentor profiles and rank lists (issue 13) ----------------
+
+
+@dataclass(frozen=True)
+class ProfileFilters:
+    """A mentee's filters on the mentor profiles (GET parameters, as typed)."""
+
+    q: str = ""
+    specialty: str = ""  # a Specialty id
+    site: str = ""  # a HospitalSite code
+    meeting_format: str = ""  # a MeetingFormat code
+    offers: str = ""  # an Outcome id
+
+    @classmethod
+    def from_query(cls, data) -> ProfileFilters:
+        return cls(**{name: (data.get(name) or "").strip()[:100] for name in cls.__dataclass_fields__})
+
+    def keeps(self, profile: MentorProfile) -> bool:
+        if self.specialty and all(str(s.pk) != self.specialty for s in profile.specialties.all()):
+            return False
+        if self.offers and all(str(o.pk) != self.offers for o in profile.offers.all()):
+            return False
+        if self.site and profile.hospital_site != self.site:
+            return False
+        # A mentor who meets either way suits a mentee who asks for one way.
+        if self.meeting_format and profile.meeting_format not in (self.meeting_format, MeetingFormat.EITHER):
+            return False
+        return not self.q or self.q.lower() in _searchable(profile)
+
+
+def _searchable(profile: MentorProfile) -> str:
+    words = [
+        str(profile.application.applicant),
+        profile.headline,
+        profile.interests,
+        profile.about,
+        *(s.name for s in profile.specialties.all()),
+        *(o.text for o in profile.offers.all()),
+    ]
+    return " ".join(words).lower()
+
+
+def _bare_person(application: Application) -> scoring.Person:
+    """What ``scoring.refusal`` reads of an application (its learner type loaded)."""
+    return scoring.Person(
+        id=application.pk,
+        user_id=application.applicant_id,
+        name="",
+        tier_id=application.tier_id,
+        learner_type=application.learner_type.code,
+    )
+
+
+def waiting_mentee_applications(user) -> list[Application]:
+    """The person's mentee applications that wait for a mentor (accepted or
+    waitlisted, without a published match), with program, tier and learner
+    type. One query."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Application.objects.filter(applicant=user, role=Role.MENTEE, status__in=WAITLIST_STATUSES)
+        .exclude(Exists(_published_matches().filter(mentee=OuterRef("pk"))))
+        .select_related("program", "tier", "learner_type")
+        .order_by("program__name", F("tier__number").asc(nulls_first=True), "id")
+    )
+
+
+def eligible_mentors_for(mentee: Application) -> list[Application]:
+    """The mentors ``mentee`` may rank or request: the hard rules of
+    ``scoring.refusal`` (tiers, exclusions, pairs that ended or were declined,
+    nobody mentors themselves), accepted or matched, with a profile and a
+    place left. Each comes with its applicant and profile (its specialties
+    and offers prefetched). ``mentee`` is loaded with its program and learner type.
+
+    Queries, however many mentors: tiers and their two learner-type lists (3),
+    exclusions and earlier ended or declined pairs (2), the mentors with their
+    people and profiles (1), the profiles' specialties and offers (2)."""
+    program = mentee.program
+    tier_rules = tier_rules_for(program)
+    blocked = blocked_pairs(program)
+    me = _bare_person(mentee)
+    mentors = (
+        mentors_in_scope(program, mentee.tier_id)
+        .filter(mentor_profile__isnull=False, used__lt=F("capacity"))
+        .select_related("applicant", "learner_type", "mentor_profile")
+        .prefetch_related("mentor_profile__specialties", "mentor_profile__offers")
+    )
+    return [
+        mentor
+        for mentor in mentors
+        if scoring.refusal(me, _bare_person(mentor), tier_rules=tier_rules, blocked=blocked) is None
+    ]
+
+
+@dataclass
+class ProfileList:
+    """The profiles a mentee sees, filtered, and the choices of each filter
+    (taken from every profile the mentee may see, so a filter never offers
+    a choice that can only show nothing)."""
+
+    mentee: Application
+    profiles: list[MentorProfile]
+    total: int
+    specialties: list
+    sites: list[tuple[str, str]]
+    outcomes: list
+
+
+def profiles_for_mentee(mentee: Application, filters: ProfileFilters = ProfileFilters()) -> ProfileList:
+    """The profiles of the mentors ``mentee`` is eligible for, by name, in
+    the queries of ``eligible_mentors_for`` (8) and none more."""
+    profiles = []
+    for mentor in eligible_mentors_for(mentee):
+        profile = mentor.mentor_profile
+        profile.application = mentor  # the one with its applicant loaded
+        profiles.append(profile)
+    profiles.sort(key=lambda p: (str(p.application.applicant).lower(), p.pk))
+    specialties = {s.pk: s for p in profiles for s in p.specialties.all()}
+    outcomes = {o.pk: o for p in profiles for o in p.offers.all()}
+    sites = {p.hospital_site for p in profiles if p.hospital_site}
+    return ProfileList(
+        mentee=mentee,
+        profiles=[p for p in profiles if filters.keeps(p)],
+        total=len(profiles),
+        specialties=sorted(specialties.values(), key=lambda s: s.name),
+        sites=[(code, label) for code, label in HospitalSite.choices if code in sites],
+        outcomes=sorted(outcomes.values(), key=lambda o: (o.order, o.pk)),
+    )
+
+
+def visible_identity(profile: MentorProfile) -> list:
+    """The dimensions of self-identification a mentor chose to show, and only
+    those still in their own disclosure (a dimension they since removed, or
+    "prefer not to say", is never shown). The profile comes from ``profile_with_details``."""
+    disclosure = getattr(profile.application, "identity", None)
+    if disclosure is None:
+        return []
+    own = {d.pk for d in disclosure.dimensions.all() if not d.is_prefer_not}
+    return [d for d in profile.shown_identity.all() if d.pk in own]
+
+
+def profile_with_details(pk: int) -> MentorProfile:
+    """One profile with everything its page shows (404 if there is none)."""
+    try:
+        return (
+            MentorProfile.objects.select_related(
+                "application__applicant", "application__program", "application__identity"
+            )
+            .prefetch_related("specialties", "offers", "shown_identity", "application__identity__dimensions")
+            .get(pk=pk)
+        )
+    except MentorProfile.DoesNotExist:
+        raise Http404("No such profile.") from None
+
+
+def profile_for_viewer(user, pk: int) -> MentorProfile:
+    """A profile as ``user`` may see it: the mentor themselves, the program's
+    coordinators (``programs.access``), and mentees waiting for a mentor who
+    are eligible for this one. Everyone else gets a 404, as if it did not exist."""
+    profile = profile_with_details(pk)
+    application = profile.application
+    if application.applicant_id == user.pk or access.user_coordinates(user, application.program):
+        return profile
+    if application.status in MENTOR_STATUSES and any(
+        mentee.program_id == application.program_id
+        and any(m.pk == application.pk for m in eligible_mentors_for(mentee))
+        for mentee in waiting_mentee_applications(user)
+    ):
+        return profile
+    raise Http404("No such profile.")
+
+
+def own_mentor_application(user, application_id: int) -> Application:
+    """One of the person's own accepted or matched mentor applications (404
+    for anyone else's), with what its profile form needs."""
+    try:
+        return Application.objects.select_related("program", "identity").get(
+            pk=application_id, applicant=user, role=Role.MENTOR, status__in=MENTOR_STATUSES
+        )
+    except Application.DoesNotExist:
+        raise Http404("No such mentor application.") from None
+
+
+def rank_list_for(round_: Round, owner: Application) -> list[RankEntry]:
+    """``owner``'s rank list in ``round_``: its entries, position 1 (the first
+    choice) first, positions 1..n without gaps; empty when there is no list.
+    Each candidate comes with its applicant, learner type and (for mentors)
+    profile. One query."""
+    return list(
+        RankEntry.objects.filter(rank_list__round=round_, rank_list__owner=owner)
+        .select_related("candidate__applicant", "candidate__learner_type", "candidate__mentor_profile")
+        .order_by("position")
+    )
+
+
+def in_ranking_scope(round_: Round, application: Application) -> bool:
+    """Whether ``application`` takes part in ``round_``'s ranking: a mentee on
+    its waitlist, or a mentor in its scope. One query."""
+    if application.role == Role.MENTEE:
+        return waitlist(round_.program, round_.tier_id).filter(pk=application.pk).exists()
+    return mentors_in_scope(round_.program, round_.tier_id).filter(pk=application.pk).exists()
+
+
+def participant_in_round(user, round_id: int) -> tuple[Round, Application]:
+    """A round with a ranking window and the person's application that takes
+    part in it (a waiting mentee first); 404 for anyone else, coordinators
+    included: this is the person's own list."""
+    round_ = (
+        Round.objects.filter(pk=round_id, ranking_opens_at__isnull=False)
+        .select_related("program", "tier")
+        .first()
+    )
+    if round_ is None or not user.is_authenticated:
+        raise Http404("No such ranking.")
+    candidates = [
+        *waitlist(round_.program, round_.tier_id).filter(applicant=user).select_related("learner_type"),
+        *mentors_in_scope(round_.program, round_.tier_id)
+        .filter(applicant=user)
+        .select_related("learner_type"),
+    ]
+    if not candidates:
+        raise Http404("No such ranking.")
+    application = candidates[0]
+    application.program = round_.program
+    return round_, application
+
+
+def mentees_who_ranked(round_: Round, mentor: Application) -> list[Application]:
+    """The mentees who put ``mentor`` on their list in ``round_`` and still
+    wait for a mentor, with what a mentor is shown of them: learner type,
+    interests, outcomes and hopes (never their self-identification). Three queries."""
+    return list(
+        waitlist(round_.program, round_.tier_id)
+        .filter(rank_lists__round=round_, rank_lists__entries__candidate=mentor)
+        .select_related("applicant", "learner_type")
+        .prefetch_related("specialties", "outcomes")
+        .order_by("applicant__name", "id")
+    )
+
+
+def verdicts_of(round_: Round, mentor: Application) -> dict[int, str]:
+    """A mentor's verdicts in the round, by mentee id."""
+    return dict(MentorVerdict.objects.filter(round=round_, mentor=mentor).values_list("mentee_id", "verdict"))
+
+
+def open_rankings_for(mentee: Application, now) -> list[Round]:
+    """The rounds whose ranking window is open now and whose waitlist holds
+    ``mentee`` (the tier matches, or the round takes the whole program)."""
+    return list(
+        Round.objects.filter(
+            Q(tier__isnull=True) | Q(tier=mentee.tier_id),
+            program=mentee.program_id,
+            ranking_opens_at__lte=now,
+            ranking_closes_at__gt=now,
+        ).order_by("ranking_closes_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class RankingCall:
+    """A ranking window open now for one of a person's applications."""
+
+    round: Round
+    application: Application
+
+
+def ranking_calls_for(applications: list[Application], now) -> list[RankingCall]:
+    """For the home page: each open window the person takes part in, as a
+    mentee waiting for a mentor or as a mentor whose program asks mentors to
+    answer. One query (the rounds, with their program's choice settings)."""
+    mentees = [a for a in applications if a.role == Role.MENTEE and a.status in WAITLIST_STATUSES]
+    mentors = [a for a in applications if a.role == Role.MENTOR and a.status in MENTOR_STATUSES]
+    if not mentees and not mentors:
+        return []
+    rounds = Round.objects.filter(
+        program__in={a.program_id for a in mentees + mentors},
+        ranking_opens_at__lte=now,
+        ranking_closes_at__gt=now,
+    ).select_related("program__choice_policy", "tier")
+    calls = []
+    for round_ in rounds.order_by("ranking_closes_at", "id"):
+        for application in mentees:
+            if application.program_id == round_.program_id and round_.tier_id in (None, application.tier_id):
+                calls.append(RankingCall(round_, application))
+        if ChoicePolicy.for_program(round_.program).mentor_participation == MentorParticipation.SCORES:
+            continue
+        for application in mentors:
+            if application.program_id == round_.program_id and application.tier_id in (None, round_.tier_id):
+                calls.append(RankingCall(round_, application))
+    return calls
+
+
+@dataclass(frozen=True)
+class RankingWindow:
+    round: Round
+    is_open: bool
+
+
+def ranking_windows(program: Program, now) -> list[RankingWindow]:
+    """The program page's ranking windows: those of public rounds that are
+    open now or still to come. One query."""
+    rounds = (
+        Round.objects.filter(program=program, is_public=True, ranking_closes_at__gt=now)
+        .select_related("tier")
+        .order_by("ranking_opens_at", "id")
+    )
+    return [RankingWindow(round_, round_.ranking_is_open(now)) for round_ in rounds]

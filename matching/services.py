@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from applications.models import Application, Role, Status
+from applications.models import Application, IdentityDisclosure, MentorRole, Role, Status
 from applications.services import application_transition
 from notifications.services import RenderedEmail, email_queue_template, email_render
 from programs.models import Program
@@ -34,15 +34,22 @@ from .models import (
     MatchSource,
     MatchStatus,
     MentorParticipation,
+    MentorProfile,
+    MentorVerdict,
     RankEntry,
+    RankList,
     Round,
     RoundStatus,
+    Verdict,
 )
 from .selectors import (
     MENTOR_STATUSES,
     WAITLIST_STATUSES,
     choices_for,
+    eligible_mentors_for,
     ended_pairs,
+    in_ranking_scope,
+    mentees_who_ranked,
     mentors_in_scope,
     pair_ranks,
     person,
@@ -539,6 +546,9 @@ def application_status_changed(*, application: Application, from_status: str, ev
     the mentors' places are freed.
     """
     if application.role == Role.MENTOR and application.status == Status.ACCEPTED:
+        # Accepted mentors have a profile for mentees to browse (kept as the
+        # mentor left it when they come back from a match).
+        mentor_profile_create_from(application)
         if from_status != Status.MATCHED:  # back from a match: match_end tells them
             capacity_changed(program=application.program, event=f"mentor-accepted-{event}")
     elif application.status in (Status.WITHDRAWN, Status.ENDED):
@@ -667,8 +677,8 @@ def _ranking_context(round_: Round) -> dict:
         "program": round_.program,
         "tier": round_.tier,
         "closes_at": round_.ranking_closes_at,
-        # The rank-list page of the participant side; until it exists, the program's page.
-        "link": reverse("programs:detail", args=[round_.program.slug]),
+        # The round's rank-list page: mentees rank there, mentors rank or mark there.
+        "link": reverse("matching:rank_list", args=[round_.pk]),
     }
 
 
@@ -720,3 +730,182 @@ def _ranking_email(round_: Round, application: Application, name: str, context: 
         program=round_.program,
     )
     return email is not None
+
+
+# --- Participant choice: mentor profiles, rank lists and verdicts (issue 13) -------
+
+
+class RankingError(ValidationError):
+    """A rank list or verdict that cannot be saved; the message says why, for the person."""
+
+
+def _headline_from(application: Application) -> str:
+    """ "PGY2, Internal Medicine": the mentor's role and year, then their
+    department (or first specialties)."""
+    year = application.year
+    role = {
+        MentorRole.RESIDENT: f"PGY{year}" if year else "Resident",
+        MentorRole.STUDENT: f"Year {year} medical student" if year else "Medical student",
+        MentorRole.CLINICIAN: "Clinician",
+    }.get(application.mentor_role, "")
+    where = application.department or ", ".join(s.name for s in list(application.specialties.all())[:2])
+    headline = ", ".join(part for part in (role, where) if part) or "Mentor"
+    return headline[: MentorProfile._meta.get_field("headline").max_length]
+
+
+@transaction.atomic
+def mentor_profile_create_from(application: Application) -> MentorProfile:
+    """The mentor's profile, created from their application if they have none
+    yet (so a mentor accepted before profiles existed gets one too); an
+    existing profile is the mentor's own and is returned untouched. Its
+    self-identification starts hidden. No emails, no signals."""
+    profile, created = MentorProfile.objects.get_or_create(
+        application=application,
+        defaults={
+            "headline": _headline_from(application),
+            "hospital_site": application.hospital_site,
+            "meeting_format": application.meeting_format,
+            "availability": list(application.availability or []),
+        },
+    )
+    if created:
+        profile.specialties.set(application.specialties.all())
+        profile.offers.set(application.outcomes.all())
+    return profile
+
+
+@transaction.atomic
+def mentor_profile_update(*, profile: MentorProfile, changes: dict) -> MentorProfile:
+    """Save what the mentor changed on their profile (``changes``: the
+    profile form's cleaned data). Self-identification is shown only for
+    dimensions of the mentor's own disclosure (the form offers only those;
+    this keeps it so whatever is posted). No emails."""
+    changes = dict(changes)
+    specialties = changes.pop("specialties", None)
+    offers = changes.pop("offers", None)
+    shown = changes.pop("shown_identity", None)
+    for name, value in changes.items():
+        setattr(profile, name, value)
+    profile.save()
+    if specialties is not None:
+        profile.specialties.set(specialties)
+    if offers is not None:
+        profile.offers.set(offers)
+    if shown is not None:
+        disclosure = IdentityDisclosure.objects.filter(application=profile.application_id).first()
+        own = (
+            set(disclosure.dimensions.filter(is_prefer_not=False).values_list("pk", flat=True))
+            if disclosure
+            else set()
+        )
+        profile.shown_identity.set([d for d in shown if d.pk in own])
+    return profile
+
+
+def _rankable_ids(round_: Round, owner: Application) -> set[int]:
+    """Whom ``owner`` may put on their list: a mentee the mentors they are
+    eligible for; a mentor (in programs where mentors rank) the mentees who ranked them."""
+    if owner.role == Role.MENTEE:
+        return {mentor.pk for mentor in eligible_mentors_for(owner)}
+    if ChoicePolicy.for_program(round_.program).mentor_participation != MentorParticipation.RANK:
+        raise RankingError(f"In {round_.program.name}, mentors do not rank the mentees.")
+    return {mentee.pk for mentee in mentees_who_ranked(round_, owner)}
+
+
+@transaction.atomic
+def rank_list_save(*, round_: Round, owner: Application, candidate_ids: Iterable[int], now=None) -> RankList:
+    """Replace ``owner``'s rank list in ``round_`` with ``candidate_ids``, first
+    choice first (positions 1..n, without gaps).
+
+    Refused (``RankingError``, nothing saved) when the window is not open, the
+    owner does not take part in the round, someone appears twice, a mentee
+    lists more than the program's N mentors, or anyone listed may not be
+    ranked by the owner. The list's row is locked while its entries are
+    rewritten, so two saves at once leave one whole list, never a mix. No emails."""
+    now = now or timezone.now()
+    candidate_ids = [int(pk) for pk in candidate_ids]
+    if not round_.ranking_is_open(now):
+        raise RankingError("The ranking window is closed: your list can no longer be changed.")
+    if not in_ranking_scope(round_, owner):
+        raise RankingError("You do not take part in this round's ranking.")
+    if len(set(candidate_ids)) != len(candidate_ids):
+        raise RankingError("Each person can be on your list only once.")
+    limit = ChoicePolicy.for_program(round_.program).max_ranks
+    if owner.role == Role.MENTEE and len(candidate_ids) > limit:
+        raise RankingError(f"You can rank up to {limit} mentors: remove one before adding another.")
+    if set(candidate_ids) - _rankable_ids(round_, owner):
+        raise RankingError("You can only rank the people shown to you for this round.")
+    rank_list, _ = RankList.objects.get_or_create(round=round_, owner=owner)
+    rank_list = RankList.objects.select_for_update().get(pk=rank_list.pk)
+    rank_list.entries.all().delete()
+    RankEntry.objects.bulk_create(
+        RankEntry(rank_list=rank_list, candidate_id=pk, position=position)
+        for position, pk in enumerate(candidate_ids, 1)
+    )
+    rank_list.save(update_fields=["updated_at"])
+    return rank_list
+
+
+@transaction.atomic
+def mentor_verdict_set(
+    *, round_: Round, mentor: Application, mentee: Application, verdict: str, now=None
+) -> MentorVerdict:
+    """A mentor's "happy to mentor" or "rather not" on a mentee who ranked
+    them, in programs whose mentors mark rather than rank; changeable until
+    the window closes. No emails."""
+    now = now or timezone.now()
+    if not round_.ranking_is_open(now):
+        raise RankingError("The ranking window is closed: your answers can no longer be changed.")
+    if ChoicePolicy.for_program(round_.program).mentor_participation != MentorParticipation.VERDICT:
+        raise RankingError(f"In {round_.program.name}, mentors do not mark the mentees.")
+    if verdict not in Verdict.values:
+        raise RankingError("Choose “Happy to mentor” or “Rather not”.")
+    if mentee.pk not in {m.pk for m in mentees_who_ranked(round_, mentor)}:
+        raise RankingError("You can only answer about the mentees who ranked you.")
+    row, _ = MentorVerdict.objects.update_or_create(
+        round=round_, mentor=mentor, mentee=mentee, defaults={"verdict": verdict}
+    )
+    return row
+
+
+RANK_ACTIONS = ("add", "up", "down", "remove")
+
+
+def _moved(ids: list[int], action: str, candidate_id: int) -> list[int]:
+    ids = list(ids)
+    if action == "add":
+        return ids if candidate_id in ids else [*ids, candidate_id]
+    if candidate_id not in ids:
+        return ids
+    index = ids.index(candidate_id)
+    if action == "remove":
+        ids.pop(index)
+    elif action == "up" and index > 0:
+        ids[index - 1], ids[index] = ids[index], ids[index - 1]
+    elif action == "down" and index < len(ids) - 1:
+        ids[index + 1], ids[index] = ids[index], ids[index + 1]
+    return ids
+
+
+@transaction.atomic
+def rank_list_change(
+    *, round_: Round, owner: Application, action: str, candidate_id: int, now=None
+) -> tuple[RankList, list[int]]:
+    """One step on a rank list, as the page's buttons ask: add someone at the
+    end, move them up or down one place, or remove them. The step is applied
+    to the list as it is under the lock (two quick clicks each move once).
+
+    People who may no longer be ranked (a mentor now full or excluded, a
+    mentee who took their rank away) leave the list on the way; their ids are
+    returned so the page can say so. Refused as ``rank_list_save`` refuses."""
+    if action not in RANK_ACTIONS:
+        raise RankingError("Choose what to do with the person: add, move up, move down or remove.")
+    if not round_.ranking_is_open(now or timezone.now()):
+        raise RankingError("The ranking window is closed: your list can no longer be changed.")
+    rank_list, _ = RankList.objects.get_or_create(round=round_, owner=owner)
+    RankList.objects.select_for_update().filter(pk=rank_list.pk).first()
+    current = list(rank_list.entries.order_by("position").values_list("candidate_id", flat=True))
+    rankable = _rankable_ids(round_, owner)
+    dropped = [pk for pk in current if pk not in rankable]
+    ids = _moved([pk for pk in current if pk in rankable], action, candidate_id)
+    return rank_list_save(round_=round_, owner=owner, candidate_ids=ids, now=now), dropped

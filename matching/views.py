@@ -1,5 +1,5 @@
-"""Matching's pages: "My mentorships" for participants, and the coordinators'
-matching board.
+"""Matching's pages: "My mentorships", mentor profiles and rank lists for
+participants, and the coordinators' matching board.
 
 The board's pages are routed by ``RoundAdmin.get_urls`` through
 ``admin.site.admin_view``, which gives them the admin's login, look and
@@ -16,16 +16,18 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from applications.models import Application, Role
+from applications.models import Application, MeetingFormat, Role
 from programs import access
 
 from . import selectors, services
 from .exports import round_matches_response
-from .forms import EndMatchForm
-from .models import Match, MatchSource, MatchStatus, Round
+from .forms import EndMatchForm, MentorProfileForm
+from .models import ChoicePolicy, Match, MatchSource, MatchStatus, MentorParticipation, Round, Verdict
 
 
 @login_required
@@ -322,3 +324,173 @@ def board_action(request, round_id: int):
     else:
         messages.success(request, done)
     return _back_to_board(round_)
+
+
+# --- Participant choice: mentor profiles and rank lists (issue 13) -------------
+#
+# Participants' pages, each working without JavaScript: every change on a rank
+# list is one small POST form (add, move up, move down, remove), so the
+# keyboard and any browser can do it. Who may see what is decided in the
+# selectors (``profile_for_viewer``, ``participant_in_round``), which ask
+# ``programs.access`` for the coordinator part.
+
+
+def _chosen_mentee(mentees: list[Application], wanted: str | None) -> Application | None:
+    return next((m for m in mentees if str(m.pk) == wanted), mentees[0] if mentees else None)
+
+
+def _ranking_context(mentee: Application | None) -> dict:
+    """The window a mentee can rank in now (the one closing first) and where
+    each mentor stands on their list, for the "Add to my list" buttons."""
+    if mentee is None:
+        return {}
+    rounds = selectors.open_rankings_for(mentee, timezone.now())
+    if not rounds:
+        return {}
+    round_ = rounds[0]
+    round_.program = mentee.program
+    entries = selectors.rank_list_for(round_, mentee)
+    return {
+        "ranking_round": round_,
+        "ranked": {e.candidate_id: e.position for e in entries},
+        "max_ranks": ChoicePolicy.for_program(mentee.program).max_ranks,
+    }
+
+
+@login_required
+def mentor_profiles(request):
+    """The profiles of the mentors a waiting mentee may rank or request, with filters (GET)."""
+    mentees = selectors.waiting_mentee_applications(request.user)
+    mentee = _chosen_mentee(mentees, request.GET.get("application"))
+    filters = selectors.ProfileFilters.from_query(request.GET)
+    context = {
+        "mentees": mentees,
+        "mentee": mentee,
+        "filters": filters,
+        "formats": MeetingFormat.choices,
+        **_ranking_context(mentee),
+    }
+    if mentee is not None:
+        context["listing"] = selectors.profiles_for_mentee(mentee, filters)
+    return render(request, "matching/profiles.html", context)
+
+
+@login_required
+def mentor_profile(request, pk: int):
+    profile = selectors.profile_for_viewer(request.user, pk)
+    program_id = profile.application.program_id
+    mentee = next(
+        (m for m in selectors.waiting_mentee_applications(request.user) if m.program_id == program_id), None
+    )
+    context = {
+        "profile": profile,
+        "identity": selectors.visible_identity(profile),
+        "is_own": profile.application.applicant_id == request.user.pk,
+        "mentee": mentee,
+        **_ranking_context(mentee),
+    }
+    return render(request, "matching/profile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentor_profile_edit(request, application_id: int):
+    """The mentor's own profile, from their accepted (or matched) application."""
+    application = selectors.own_mentor_application(request.user, application_id)
+    profile = services.mentor_profile_create_from(application)
+    disclosure = getattr(application, "identity", None)
+    dimensions = (
+        [d for d in disclosure.dimensions.all() if not d.is_prefer_not] if disclosure is not None else []
+    )
+    form = MentorProfileForm(request.POST or None, instance=profile, dimensions=dimensions)
+    if request.method == "POST" and form.is_valid():
+        services.mentor_profile_update(profile=profile, changes=form.cleaned_data)
+        messages.success(request, "Your profile is saved. This is what mentees see.")
+        return HttpResponseRedirect(reverse("matching:mentor_profile", args=[profile.pk]))
+    return render(request, "matching/profile_edit.html", {"form": form, "profile": profile})
+
+
+def _safe_next(request, fallback: str) -> str:
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return fallback
+
+
+def _rank_post(request, round_: Round, owner: Application) -> None:
+    """Apply one button of the rank list (or a mentor's verdict) and say what happened."""
+    try:
+        candidate_id = int(request.POST.get("candidate", ""))
+    except ValueError:
+        messages.error(request, "Choose a person from the list.")
+        return
+    try:
+        if request.POST.get("action") == "verdict":
+            mentee = Application.objects.filter(pk=candidate_id, role=Role.MENTEE).first()
+            if mentee is None:
+                raise services.RankingError("You can only answer about the mentees who ranked you.")
+            services.mentor_verdict_set(
+                round_=round_, mentor=owner, mentee=mentee, verdict=request.POST.get("verdict", "")
+            )
+            messages.success(request, f"Your answer about {mentee.applicant} is saved.")
+            return
+        _, dropped = services.rank_list_change(
+            round_=round_, owner=owner, action=request.POST.get("action", ""), candidate_id=candidate_id
+        )
+    except services.RankingError as error:
+        messages.error(request, error.messages[0])
+        return
+    if dropped:
+        messages.info(
+            request,
+            ngettext(
+                "One person can no longer be ranked and was taken off your list.",
+                "%(count)d people can no longer be ranked and were taken off your list.",
+                len(dropped),
+            )
+            % {"count": len(dropped)},
+        )
+    messages.success(request, "Your list is saved.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rank_list(request, round_id: int):
+    """The person's own rank list in a round: a mentee's mentors, or a mentor's
+    answer to the mentees who ranked them (as the program asks)."""
+    round_, owner = selectors.participant_in_round(request.user, round_id)
+    here = reverse("matching:rank_list", args=[round_.pk])
+    if request.method == "POST":
+        _rank_post(request, round_, owner)
+        return HttpResponseRedirect(_safe_next(request, here))
+    policy = ChoicePolicy.for_program(round_.program)
+    now = timezone.now()
+    is_open = round_.ranking_is_open(now)
+    entries = selectors.rank_list_for(round_, owner)
+    context = {
+        "round": round_,
+        "owner": owner,
+        "policy": policy,
+        "is_open": is_open,
+        "now": now,
+        "entries": entries,
+        "participation": MentorParticipation,
+    }
+    if owner.role == Role.MENTEE:
+        rankable = {m.pk for m in selectors.eligible_mentors_for(owner)}
+        context["unavailable"] = {e.candidate_id for e in entries} - rankable
+        return render(request, "matching/rank_list.html", context)
+    mentees = selectors.mentees_who_ranked(round_, owner)
+    by_id = {m.pk: m for m in mentees}
+    listed = {e.candidate_id for e in entries}
+    context.update(
+        mentees=mentees,
+        details=by_id,
+        unlisted=[m for m in mentees if m.pk not in listed],
+        unavailable=listed - set(by_id),
+        verdicts=selectors.verdicts_of(round_, owner),
+        verdict_choices=Verdict.choices,
+    )
+    return render(request, "matching/mentor_ranking.html", context)

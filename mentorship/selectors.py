@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.services import user_has_admin_access, user_has_verified_email, user_is_member
 from applications.eligibility import (
@@ -20,7 +22,7 @@ from applications.eligibility import (
 )
 from applications.models import Application, Role, Status
 from applications.selectors import applications_for_applicant
-from matching.selectors import Mentorship, mentorship_rows_for
+from matching.selectors import MENTOR_STATUSES, Mentorship, mentorship_rows_for, ranking_calls_for
 from programs.models import MenteeIntake
 from programs.selectors import published_programs_with_eligibility
 
@@ -144,6 +146,32 @@ def _apply_steps(user, programs, applications: list[Application]) -> list[Step]:
     return steps
 
 
+def _choice_steps(applications: list[Application]) -> list[Step]:
+    """Participant choice (issue 13): an open ranking window, and the
+    mentor's profile that mentees read. One query (the open windows)."""
+    steps = []
+    for call in ranking_calls_for(applications, timezone.now()):
+        closes = date_format(timezone.localtime(call.round.ranking_closes_at), "j F")
+        program = call.round.program.name
+        if call.application.role == Role.MENTEE:
+            text = f"Ranking is open in {program} until {closes}: choose and rank the mentors you would like."
+            link = "Rank your mentors"
+        else:
+            text = f"Ranking is open in {program} until {closes}: answer the mentees who chose you."
+            link = "See the mentees who chose you"
+        steps.append(Step(text, link, reverse("matching:rank_list", args=[call.round.pk])))
+    for application in applications:
+        if application.role == Role.MENTOR and application.status in MENTOR_STATUSES:
+            steps.append(
+                Step(
+                    f"Mentees of {application.program.name} read your mentor profile when they choose mentors.",
+                    f"Your {application.program.name} mentor profile",
+                    reverse("matching:mentor_profile_edit", args=[application.pk]),
+                )
+            )
+    return steps
+
+
 def home_for(user) -> Home:
     """What the signed-in home page shows ``user``."""
     applications = list(applications_for_applicant(user))
@@ -153,6 +181,7 @@ def home_for(user) -> Home:
         applications=applications,
         mentorships=mentorships,
         steps=_profile_steps(user)
+        + _choice_steps(applications)
         + _application_steps(applications, mentorships)
         + _apply_steps(user, programs, applications),
         has_admin_access=user_has_admin_access(user),

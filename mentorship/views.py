@@ -10,8 +10,9 @@ from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils import timezone
 
-from matching.selectors import public_round_status
+from matching.selectors import public_round_status, ranking_windows
 from opportunities.selectors import database_last_updated
 from programs import selectors as program_selectors
 
@@ -48,7 +49,11 @@ def program_detail(request, slug):
     return render(
         request,
         "mentorship/program_detail.html",
-        {"program": program, "round_status": public_round_status(program)},
+        {
+            "program": program,
+            "round_status": public_round_status(program),
+            "ranking_windows": ranking_windows(program, timezone.now()),
+        },
     )
 
 

@@ -249,6 +249,18 @@ MATRIX: dict[str, Row] = {
         403, 403, 302, kwargs={"pk": "suggestion"}, method="post"
     ),
     **staff_only("opportunities/exportjob", "job", add=403),
+    # --- Participant choice (issue 13): mentor profiles and rank lists. The
+    # learner's mentee is matched (and excluded from the mentor), so no
+    # profile is theirs to see; the program's coordinators and site staff
+    # may read a profile; a profile's form and a rank list are the owner's only.
+    "mentors/": signed_in(),
+    "mentors/<int:pk>/": Row((LOGIN, 404, 200, 404, 200, 200), kwargs={"pk": "mentor_profile"}),
+    "my/mentor-profile/<int:application_id>/": Row(
+        (LOGIN, 404, 200, 404, 404, 404), kwargs={"application_id": "mentor_application"}
+    ),
+    "my/rankings/<int:round_id>/": Row(
+        (LOGIN, 404, 200, 404, 404, 404), kwargs={"round_id": "ranking_round"}
+    ),
     # --- Participant choice, coordinator side (issue 13): a program's choice settings.
     # (The board's ranks, summary and ?compare=1 preview are the board's rows above.)
     **program_data("matching/choicepolicy", "choice_policy"),
@@ -325,6 +337,15 @@ def world(settings):
         "site_content": 1,
         "applications": "applications",
         "not_a_coordinator": people["mentor"].pk,
+        # Participant choice (issue 13)
+        "mentor_profile": matching_services.mentor_profile_create_from(mentor).pk,
+        "mentor_application": mentor.pk,
+        "ranking_round": Round.objects.create(
+            program=pathways,
+            name="Ranking round",
+            ranking_opens_at=timezone.now() - timedelta(days=1),
+            ranking_closes_at=timezone.now() + timedelta(days=1),
+        ).pk,
         "choice_policy": ChoicePolicy.objects.create(program=pathways).pk,
     }
     return {"people": people, "objects": objects}

@@ -385,7 +385,7 @@ class TestWindowEmails:
         assert "You have a rank list" in reminders[bob.applicant.email]
         assert "You have not ranked any mentors yet" in reminders[ann.applicant.email]
         assert OutgoingEmail.objects.count() == 5
-        link = reverse("programs:detail", args=[dmp.slug])
+        link = reverse("matching:rank_list", args=[window.pk])
         assert all(link in e.body_text for e in OutgoingEmail.objects.all())
 
     def test_mentors_are_not_asked_when_scores_speak_for_them(self, dmp, window):

@@ -132,8 +132,9 @@ class TestProgramPage:
 
     def test_query_count_is_fixed(self, client, demo, django_assert_num_queries):
         # program, outcomes, mentee types, mentor types, tiers, tiers' mentee
-        # types, tiers' mentor types, matching rounds (status lines)
-        with django_assert_num_queries(8):
+        # types, tiers' mentor types, matching rounds (status lines), ranking
+        # windows (participant choice)
+        with django_assert_num_queries(9):
             assert client.get("/programs/ilead/").status_code == 200
 
 
