@@ -9,58 +9,74 @@ import time_machine
 from django.utils import timezone
 
 from conftest import assert_accessible, assert_fits_phone_and_desktop, login, make_user
-from matching import engine
-from matching.models import (
-    ChoicePolicy,
-    Match,
-    MatchStatus,
-    MentorParticipation,
-    RankEntry,
-    RankList,
-    Round,
-)
-from tests.factories import accepted_mentee, accepted_mentor
+from matching import engine, selectors, services
+from matching.models import ChoicePolicy, Match, MatchStatus, MentorParticipation, Round
+from tests.factories import ProgramFactory, accepted_mentee, accepted_mentor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def rank(round_, owner, *candidates) -> None:
-    rank_list = RankList.objects.create(round=round_, owner=owner)
-    for position, candidate in enumerate(candidates, 1):
-        RankEntry.objects.create(rank_list=rank_list, candidate=candidate, position=position)
+def add_to_list(page, *names: str) -> None:
+    for name in names:
+        page.get_by_role("button", name=f"Add to my list: {name}").click()
+        page.wait_for_load_state()
 
 
-def test_a_coordinator_runs_a_ranked_round_and_publishes_it(page, demo, coordinator_of, mailoutbox):
-    dmp = demo["dmp"]
-    coordinator = coordinator_of(dmp)
-    ChoicePolicy.objects.create(program=dmp, max_ranks=2, mentor_participation=MentorParticipation.RANK)
+def test_a_full_round_ranked_in_the_browser_then_run_and_published(page, coordinator_of, mailoutbox):
+    """Two mentees and two mentors rank each other through their pages while
+    the window is open; the window closes (frozen time); the coordinator runs
+    stable matching on the board, sees the ranks and the summary, and
+    publishes. The pairs are the engine's on the lists the pages saved."""
+    program = ProgramFactory(slug="choice", name="Choice Mentorship")
+    coordinator = coordinator_of(program)
+    ChoicePolicy.objects.create(program=program, max_ranks=2, mentor_participation=MentorParticipation.RANK)
     closes = timezone.now() + timedelta(hours=1)
     round_ = Round.objects.create(
-        program=dmp,
-        name="Round 2, Winter 2026",
+        program=program,
+        name="Round 1, Spring",
         ranking_opens_at=closes - timedelta(days=7),
         ranking_closes_at=closes,
     )
     people = {}
     for name in ("Ada Mentee", "Ben Mentee"):
-        people[name] = accepted_mentee(
-            dmp, make_user(f"{name.split()[0].lower()}@mail.example.edu", name=name)
-        )
+        user = make_user(f"{name.split()[0].lower()}@mail.example.edu", name=name)
+        people[name] = accepted_mentee(program, user, specialties=["Paediatrics"])
     for name in ("Dee Mentor", "Eli Mentor"):
         user = make_user(f"{name.split()[0].lower()}@hospital.example.org", name=name)
-        people[name] = accepted_mentor(dmp, user, capacity=1)
+        people[name] = accepted_mentor(program, user, capacity=1, specialties=["Paediatrics"])
+        services.mentor_profile_create_from(people[name])
     ada, ben, dee, eli = (people[n] for n in ("Ada Mentee", "Ben Mentee", "Dee Mentor", "Eli Mentor"))
+
     # Both mentees want Dee first; Dee prefers Ben, Eli prefers Ada.
-    rank(round_, ada, dee, eli)
-    rank(round_, ben, dee, eli)
-    rank(round_, dee, ben, ada)
-    rank(round_, eli, ada, ben)
+    for email in ("ada@mail.example.edu", "ben@mail.example.edu"):
+        page.context.clear_cookies()
+        login(page, email)
+        page.goto("/mentors/")
+        add_to_list(page, "Dee Mentor")
+        page.goto("/mentors/")
+        add_to_list(page, "Eli Mentor")
+    for email, order in (
+        ("dee@hospital.example.org", ("Ben Mentee", "Ada Mentee")),
+        ("eli@hospital.example.org", ("Ada Mentee", "Ben Mentee")),
+    ):
+        page.context.clear_cookies()
+        login(page, email)
+        page.goto(f"/my/rankings/{round_.pk}/")
+        add_to_list(page, *order)
+    lists = {a.pk: [e.candidate_id for e in selectors.rank_list_for(round_, a)] for a in (ada, ben, dee, eli)}
+    assert lists == {
+        ada.pk: [dee.pk, eli.pk],
+        ben.pk: [dee.pk, eli.pk],
+        dee.pk: [ben.pk, ada.pk],
+        eli.pk: [ada.pk, ben.pk],
+    }
     expected = engine.stable_match(
-        {ada.pk: [dee.pk, eli.pk], ben.pk: [dee.pk, eli.pk]},
-        {dee.pk: [ben.pk, ada.pk], eli.pk: [ada.pk, ben.pk]},
+        {ada.pk: lists[ada.pk], ben.pk: lists[ben.pk]},
+        {dee.pk: lists[dee.pk], eli.pk: lists[eli.pk]},
         {dee.pk: 1, eli.pk: 1},
     )
 
+    page.context.clear_cookies()
     with time_machine.travel(closes + timedelta(minutes=5), tick=True):
         login(page, coordinator.email)
         page.goto(f"/admin/matching/round/{round_.pk}/board/")
@@ -100,7 +116,7 @@ def test_a_coordinator_runs_a_ranked_round_and_publishes_it(page, demo, coordina
     page.goto(f"/admin/matching/round/{round_.pk}/change/")
     assert page.get_by_role("heading", name="Ranking window").is_visible()
     assert_fits_phone_and_desktop(page, "matching-round-ranking-window")
-    policy = ChoicePolicy.objects.get(program=dmp)
+    policy = ChoicePolicy.objects.get(program=program)
     page.goto(f"/admin/matching/choicepolicy/{policy.pk}/change/")
     page.get_by_label("Mentors a mentee may rank").fill("30")
     page.get_by_role("button", name="Save", exact=True).click()
