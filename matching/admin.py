@@ -16,7 +16,17 @@ from mentorship.admin import ReadOnlyAdminMixin, TamperProofAdminMixin
 from programs.access import ProgramScopedAdminMixin
 
 from . import views
-from .models import ChoicePolicy, Exclusion, Match, MatchingWeights, MatchStatus, Round
+from .models import (
+    ChoicePolicy,
+    Exclusion,
+    Match,
+    MatchingWeights,
+    MatchStatus,
+    MentorVerdict,
+    RankEntry,
+    RankList,
+    Round,
+)
 from .services import RANKING_REMINDER_BEFORE
 
 
@@ -314,3 +324,66 @@ class ChoicePolicyAdmin(CoordinatedProgramAdmin):
     class Media:
         # The board's stylesheet: links told apart by more than colour (axe, WCAG 1.4.1).
         css = {"all": ["matching/board.css"]}
+
+
+# --- Rank lists: the program's coordinators read them; only their owners write them ---------
+
+
+class RankEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = RankEntry
+    fields = ["position", "candidate"]
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("candidate__applicant")
+
+
+@admin.register(RankList)
+class RankListAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
+    """Who ranked whom in a round, for the program's coordinators (and site
+    staff); nobody else sees another person's list. Lists change only on
+    their owners' pages, until the window closes."""
+
+    program_path = "round__program"
+    list_display = ["owner", "role", "round", "length", "updated_at"]
+    list_filter = [("round", RelatedOnlyFieldListFilter), "owner__role"]
+    search_fields = ["owner__applicant__name", "owner__applicant__email"]
+    fields = ["round", "owner", "updated_at"]
+    readonly_fields = fields
+    inlines = [RankEntryInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("round__program", "round__tier", "owner__applicant")
+            .annotate(n_entries=Count("entries"))
+        )
+
+    @admin.display(description="role", ordering="owner__role")
+    def role(self, obj):
+        return obj.owner.get_role_display()
+
+    @admin.display(description="ranked", ordering="n_entries")
+    def length(self, obj):
+        return obj.n_entries
+
+
+@admin.register(MentorVerdict)
+class MentorVerdictAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
+    """Mentors' "happy to mentor" / "rather not", for the program's coordinators."""
+
+    program_path = "round__program"
+    list_display = ["mentor", "mentee", "verdict", "round", "updated_at"]
+    list_filter = [("round", RelatedOnlyFieldListFilter), "verdict"]
+    search_fields = ["mentor__applicant__name", "mentee__applicant__name"]
+    fields = ["round", "mentor", "mentee", "verdict", "updated_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("round__program", "round__tier", "mentor__applicant", "mentee__applicant")
+        )

@@ -30,7 +30,16 @@ from django.utils import timezone
 from applications.models import ApplicationExport, IdentityDimension, Question, Status
 from conftest import make_user, mfa_enroll
 from matching import services as matching_services
-from matching.models import ChoicePolicy, Exclusion, MatchingWeights, Round, RoundStatus
+from matching.models import (
+    ChoicePolicy,
+    Exclusion,
+    MatchingWeights,
+    MentorVerdict,
+    RankEntry,
+    RankList,
+    Round,
+    RoundStatus,
+)
 from notifications.models import OutgoingEmail
 from opportunities.models import ExportJob, Suggestion
 from opportunities.tests.factories import make_opportunity
@@ -264,6 +273,9 @@ MATRIX: dict[str, Row] = {
     # --- Participant choice, coordinator side (issue 13): a program's choice settings.
     # (The board's ranks, summary and ?compare=1 preview are the board's rows above.)
     **program_data("matching/choicepolicy", "choice_policy"),
+    # Rank lists and verdicts: read by the program's coordinators and site staff, written by no one here.
+    **read_only("matching/ranklist", "rank_list"),
+    **read_only("matching/mentorverdict", "verdict"),
 }
 
 
@@ -347,6 +359,12 @@ def world(settings):
             ranking_closes_at=timezone.now() + timedelta(days=1),
         ).pk,
         "choice_policy": ChoicePolicy.objects.create(program=pathways).pk,
+        "rank_list": RankEntry.objects.create(
+            rank_list=RankList.objects.create(round=round_, owner=mentee), candidate=mentor, position=1
+        ).rank_list_id,
+        "verdict": MentorVerdict.objects.create(
+            round=round_, mentor=mentor, mentee=mentee, verdict="happy"
+        ).pk,
     }
     return {"people": people, "objects": objects}
 

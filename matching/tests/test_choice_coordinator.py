@@ -461,3 +461,21 @@ class TestAdmin:
             },
         )
         assert "The ranking window must close after it opens." in response.content.decode()
+
+
+class TestRankListAdmin:
+    def test_the_programs_coordinator_reads_a_list_and_nobody_edits_it(
+        self, client, coordinator, coordinator_of, ilead, dmp_round, two_by_two
+    ):
+        rank_list = RankList.objects.get(owner=two_by_two["ann"])
+        url = reverse("admin:matching_ranklist_change", args=[rank_list.pk])
+        client.force_login(coordinator)
+        html = client.get(url).content.decode()
+        assert str(two_by_two["xia"]) in html and str(two_by_two["yan"]) in html
+        assert client.post(url, {}).status_code == 403
+        changelist = client.get(
+            reverse("admin:matching_ranklist_changelist") + f"?round__id__exact={dmp_round.pk}"
+        )
+        assert changelist.content.decode().count("/admin/matching/ranklist/") >= 4
+        client.force_login(coordinator_of(ilead))
+        assert client.get(url).status_code == 302  # "does not exist" for another program's coordinator
