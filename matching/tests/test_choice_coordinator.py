@@ -479,3 +479,34 @@ class TestRankListAdmin:
         assert changelist.content.decode().count("/admin/matching/ranklist/") >= 4
         client.force_login(coordinator_of(ilead))
         assert client.get(url).status_code == 302  # "does not exist" for another program's coordinator
+
+
+class TestComparison:
+    def test_it_shows_where_optimal_matching_on_the_ranks_differs_from_stable(
+        self, client, coordinator, dmp, dmp_round
+    ):
+        closed_window(dmp_round)
+        policy(dmp, max_ranks=2, mentor_participation=MentorParticipation.RANK)
+        ann, bob = accepted_mentee(dmp), accepted_mentee(dmp)
+        xia, yan = accepted_mentor(dmp, capacity=1), accepted_mentor(dmp, capacity=1)
+        Exclusion.objects.create(program=dmp, mentee=ann, mentor=yan)  # Ann can only have Xia
+        rank(dmp_round, ann, xia)
+        rank(dmp_round, bob, xia, yan)
+        rank(dmp_round, xia, bob, ann)
+        comparison = selectors.round_comparison(dmp_round)
+        # Stable: Xia keeps Bob, her first choice, and Ann stays unmatched.
+        # Optimal on the ranks matches both: Ann with Xia, Bob with his 2nd.
+        assert (comparison.stable.matched, comparison.optimal.matched) == (1, 2)
+        assert [
+            (row["mentee"], [s and s["mentor"] for s in row["sides"]]) for row in comparison.differences
+        ] == [
+            (ann, [None, xia]),
+            (bob, [xia, yan]),
+        ]
+        lines = {label: (a, b) for label, a, b in comparison.lines}
+        assert lines["Got their 1st choice"] == (1, 1) and lines["Got their 2nd choice"] == (0, 1)
+        assert lines["Ranked, but stayed unmatched"] == (1, 0)
+        client.force_login(coordinator)
+        html = client.get(board_url(dmp_round) + "?compare=1").content.decode()
+        assert "Pairs that differ (2)" in html and "Unmatched" in html
+        assert not Match.objects.exists()
