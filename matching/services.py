@@ -131,18 +131,23 @@ def round_run(*, round_: Round, mode: str, by=None, optimal_on_ranks: bool = Fal
 
 def _usable_choices(round_: Round, now) -> scoring.Choices | None:
     """The round's rank lists once its window has closed; None for a round
-    without a window. While the window is open (or not yet open) the lists
-    may still change, so the round may not run at all: a draft made then
-    would ignore lists that are still coming."""
+    without a window."""
     if not round_.has_ranking:
         return None
-    if not ranks_usable(round_, now):
+    _require_ranking_closed(round_, now)
+    return choices_for(round_)
+
+
+def _require_ranking_closed(round_: Round, now) -> None:
+    """While the window is open (or not yet open) the lists may still change,
+    so the round may not run or publish: a draft made then would ignore
+    lists that are still coming."""
+    if round_.has_ranking and not ranks_usable(round_, now):
         closes = timezone.localtime(round_.ranking_closes_at)
         raise MatchingError(
             f"Ranking is open until {closes:%-d %B %Y, %H:%M}: run the round after it closes, "
             "so that every rank list counts (or remove the ranking window from the round)."
         )
-    return choices_for(round_)
 
 
 def _mark_draft(round_: Round) -> None:
@@ -431,6 +436,7 @@ def round_publish(*, round_: Round, by=None, match_ids: Iterable[int] | None = N
     With ``match_ids`` (the pairs a coordinator confirmed) nothing is
     published unless they are exactly the draft's pairs now."""
     _require_draft(round_)
+    _require_ranking_closed(round_, timezone.now())
     matches = list(
         Match.objects.filter(round=round_, status=MatchStatus.PROPOSED)
         .select_related("round__program", "round__tier")

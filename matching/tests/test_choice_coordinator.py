@@ -195,6 +195,14 @@ class TestRoundRun:
         services.round_run(round_=dmp_round, mode=MatchSource.STABLE, now=dmp_round.ranking_closes_at)
         assert Match.objects.count() == 2
 
+    def test_a_draft_is_not_published_while_ranking_is_open(self, dmp_round, two_by_two):
+        services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
+        dmp_round.ranking_closes_at = NOW + timedelta(days=1)  # the coordinator reopened it
+        dmp_round.save()
+        with pytest.raises(services.MatchingError, match="Ranking is open until"):
+            services.round_publish(round_=dmp_round)
+        assert not Match.objects.filter(status=MatchStatus.PUBLISHED).exists()
+
     def test_hard_rules_beat_the_lists(self, dmp, dmp_round, two_by_two):
         p = two_by_two
         Exclusion.objects.create(program=dmp, mentee=p["bob"], mentor=p["xia"])
