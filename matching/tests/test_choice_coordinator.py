@@ -518,3 +518,17 @@ class TestComparison:
         html = client.get(board_url(dmp_round) + "?compare=1").content.decode()
         assert "Pairs that differ (2)" in html and "Unmatched" in html
         assert not Match.objects.exists()
+
+
+def test_beat_runs_the_window_emails_task(settings, dmp, dmp_round):
+    from matching.tasks import send_ranking_window_emails
+
+    entry = settings.CELERY_BEAT_SCHEDULE["ranking-window-emails"]
+    assert entry["task"] == send_ranking_window_emails.name
+    accepted_mentee(dmp)
+    closed_window(dmp_round)  # a closed window: nothing to send
+    assert send_ranking_window_emails.apply().get() == 0
+    dmp_round.ranking_closes_at = timezone.now() + timedelta(days=5)
+    dmp_round.save()
+    assert send_ranking_window_emails.apply().get() == 1
+    assert send_ranking_window_emails.apply().get() == 0
