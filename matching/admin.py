@@ -40,7 +40,7 @@ class CoordinatedProgramAdmin(ProgramScopedAdminMixin, TamperProofAdminMixin, ad
 
 @admin.register(Round)
 class RoundAdmin(CoordinatedProgramAdmin):
-    list_display = ["name", "program", "tier", "status", "proposed", "published", "board_link"]
+    list_display = ["name", "program", "tier", "status", "ranking", "proposed", "published", "board_link"]
     list_filter = ["status", "program"]
     search_fields = ["name"]
     fieldsets = [
@@ -116,6 +116,17 @@ class RoundAdmin(CoordinatedProgramAdmin):
                 n_published=Count("matches", filter=Q(matches__status=MatchStatus.PUBLISHED)),
             )
         )
+
+    @admin.display(description="ranking", ordering="ranking_closes_at")
+    def ranking(self, obj):
+        if not obj.has_ranking:
+            return "—"
+        now = timezone.now()
+        if now < obj.ranking_opens_at:
+            return f"opens {_when(obj.ranking_opens_at)}"
+        if obj.ranking_is_open(now):
+            return f"open until {_when(obj.ranking_closes_at)}"
+        return f"closed {_when(obj.ranking_closes_at)}"
 
     @admin.display(description="proposed", ordering="n_proposed")
     def proposed(self, obj):

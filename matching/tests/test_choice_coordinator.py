@@ -532,3 +532,16 @@ def test_beat_runs_the_window_emails_task(settings, dmp, dmp_round):
     dmp_round.save()
     assert send_ranking_window_emails.apply().get() == 1
     assert send_ranking_window_emails.apply().get() == 0
+
+
+def test_the_rounds_list_says_where_each_window_stands(client, coordinator, dmp, dmp_round):
+    closed_window(dmp_round)
+    Round.objects.create(
+        program=dmp,
+        name="Later round",
+        ranking_opens_at=NOW - timedelta(days=1),
+        ranking_closes_at=NOW + timedelta(days=3),
+    )
+    client.force_login(coordinator)
+    html = client.get(reverse("admin:matching_round_changelist")).content.decode()
+    assert "closed " in html and "open until " in html
