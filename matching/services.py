@@ -547,7 +547,7 @@ def application_status_changed(*, application: Application, from_status: str, ev
     transaction; see receivers.py).
 
     A newly accepted mentor brings places: the coordinators hear about the
-    waitlist. A person who withdraws (or whose application ends) leaves their
+    waitlist; and gets a mentor profile (``mentor_profile_create_from``). A person who withdraws (or whose application ends) leaves their
     published matches: those end, their mentees go back on the waitlist and
     the mentors' places are freed.
     """

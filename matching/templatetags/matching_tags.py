@@ -20,7 +20,12 @@ def application_admin_url(application_id) -> str:
 # --- Participant choice (issue 13): the words for a profile's codes ----------
 
 SITE_LABELS = dict(HospitalSite.choices)
-FORMAT_LABELS = dict(MeetingFormat.choices)
+# How a mentor meets, as a mentee reads it ("Meets: in person or virtually").
+FORMAT_LABELS = {
+    MeetingFormat.IN_PERSON: "In person",
+    MeetingFormat.VIRTUAL: "Virtually",
+    MeetingFormat.EITHER: "In person or virtually",
+}
 AVAILABILITY_LABELS = dict(Availability.choices)
 
 

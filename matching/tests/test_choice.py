@@ -5,9 +5,11 @@ mentors' part (rank, verdict or nothing), with the denials beside each success."
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -712,3 +714,18 @@ class TestTheWindowOpensAndCloses:
             client.force_login(learner)
             html = client.get(url).content.decode()
             assert "Ranking closed on" in html and "1st choice" in html and "Remove" not in html
+
+
+def test_mentors_accepted_before_profiles_existed_get_one_by_migration(program):
+    migration = import_module("matching.migrations.0004_choice_participant_mentor_profiles")
+    accepted = accepted_mentor(
+        program, mentor_role="clinician", department="Surgery", specialties=["Surgery"]
+    )
+    kept = profiled_mentor(program)
+    MentorProfile.objects.filter(application=kept).update(headline="Written by hand")
+    submitted = make_mentor_application(program)
+    migration.create_missing_profiles(apps, None)
+    assert MentorProfile.objects.get(application=accepted).headline == "Clinician, Surgery"
+    assert [s.name for s in MentorProfile.objects.get(application=accepted).specialties.all()] == ["Surgery"]
+    assert MentorProfile.objects.get(application=kept).headline == "Written by hand"
+    assert not MentorProfile.objects.filter(application=submitted).exists()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from conftest import assert_fits_phone_and_desktop, login, make_user
 from matching import selectors, services
-from matching.models import ChoicePolicy, MentorParticipation, Round
+from matching.models import ChoicePolicy, MentorParticipation, MentorVerdict, Round
 from programs.models import Outcome
 from tests.factories import ProgramFactory, accepted_mentee, accepted_mentor
 
@@ -101,3 +101,34 @@ def test_two_mentees_and_two_mentors_rank_each_other(page):
     assert "Ben Mentee" not in page.content()
     page.get_by_role("button", name="Add to my list: Ada Mentee").click()
     assert names(selectors.rank_list_for(round_, people["Eli Mentor"])) == ["Ada Mentee"]
+
+
+def test_a_mentor_marks_the_mentees_who_chose_them(page):
+    program = ProgramFactory(slug="verdicts", name="Verdict Mentorship")
+    ChoicePolicy.objects.create(program=program, mentor_participation=MentorParticipation.VERDICT)
+    now = timezone.now()
+    round_ = Round.objects.create(
+        program=program,
+        name="Round 1",
+        ranking_opens_at=now - timedelta(hours=1),
+        ranking_closes_at=now + timedelta(days=2),
+    )
+    mentor_app = accepted_mentor(
+        program, make_user("dee@hospital.example.org", name="Dee Mentor"), capacity=2
+    )
+    services.mentor_profile_create_from(mentor_app)
+    for name in ("Ada Mentee", "Ben Mentee"):
+        mentee = accepted_mentee(program, make_user(f"{name[:3].lower()}@mail.example.edu", name=name))
+        services.rank_list_save(round_=round_, owner=mentee, candidate_ids=[mentor_app.pk])
+
+    page.goto(program.get_absolute_url())
+    assert page.get_by_text("Ranking is open until").is_visible()
+    assert_fits_phone_and_desktop(page, "choice-program-page")
+    login(page, "dee@hospital.example.org")
+    page.get_by_role("link", name="See the mentees who chose you").click()
+    page.get_by_role("button", name="Happy to mentor: Ada Mentee").click()
+    page.get_by_role("button", name="Rather not: Ben Mentee").click()
+    assert_fits_phone_and_desktop(page, "choice-mentor-verdicts")
+    assert dict(
+        MentorVerdict.objects.filter(round=round_).values_list("mentee__applicant__name", "verdict")
+    ) == {"Ada Mentee": "happy", "Ben Mentee": "rather_not"}
