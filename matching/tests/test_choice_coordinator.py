@@ -4,6 +4,7 @@ window emails, the board's ranks and summary, the export's summary sheet."""
 from __future__ import annotations
 
 import io
+import random
 from datetime import timedelta
 
 import pytest
@@ -545,3 +546,49 @@ def test_the_rounds_list_says_where_each_window_stands(client, coordinator, dmp,
     client.force_login(coordinator)
     html = client.get(reverse("admin:matching_round_changelist")).content.decode()
     assert "closed " in html and "open until " in html
+
+
+def test_a_bigger_round_gives_the_engines_pairs_on_lists_completed_by_the_rule(dmp, dmp_round):
+    """Random lists of every length, a few exclusions: the proposal equals
+    ``stable_match`` on preferences built here from the README's rule."""
+    rng = random.Random(7)
+    closed_window(dmp_round)
+    policy(dmp, max_ranks=3, mentor_participation=MentorParticipation.RANK)
+    populate(dmp, mentees=24, mentors=8, seed=5)
+    mentees, mentors = list(selectors.waitlist(dmp)), list(selectors.mentors_in_scope(dmp))
+    for mentee in mentees[:4]:
+        Exclusion.objects.create(program=dmp, mentee=mentee, mentor=mentors[0])
+    for mentee in mentees:
+        rank(dmp_round, mentee, *rng.sample(mentors, rng.randint(0, 5)))
+    for mentor in mentors:
+        rank(dmp_round, mentor, *rng.sample(mentees, rng.randint(0, 6)))
+
+    pool = selectors.pool_for(dmp_round)
+    lists: dict[int, list[int]] = {}
+    for owner, candidate in RankEntry.objects.order_by("rank_list", "position").values_list(
+        "rank_list__owner_id", "candidate_id"
+    ):
+        lists.setdefault(owner, []).append(candidate)
+    mentee_ids, mentor_ids = [a.pk for a in pool.mentees], [a.pk for a in pool.mentors]
+    caps = pool.capacities
+    mentee_prefs = {}
+    for e in mentee_ids:
+        allowed = [m for m in mentor_ids if (e, m) in pool.pairs and caps[m] > 0]
+        by_score = sorted(allowed, key=lambda m: (-pool.pairs[e, m].score, mentor_ids.index(m)))
+        listed = [m for m in lists.get(e, []) if m in allowed][:3]
+        mentee_prefs[e] = listed + [m for m in by_score if m not in listed][: 3 - len(listed)]
+    mentor_prefs = {}
+    for m in mentor_ids:
+        allowed = [e for e in mentee_ids if (e, m) in pool.pairs]
+        by_score = sorted(allowed, key=lambda e: (-pool.pairs[e, m].score, mentee_ids.index(e)))
+        listed = [e for e in lists.get(m, []) if e in allowed]
+        mentor_prefs[m] = listed + [e for e in by_score if e not in listed]
+    expected = engine.stable_match(mentee_prefs, mentor_prefs, caps)
+
+    services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
+    assert proposed(dmp_round) == {e: m for e, m in expected.items() if m is not None}
+    assert engine.blocking_pairs(expected, mentee_prefs, mentor_prefs, caps) == []
+    ranks = list(Match.objects.filter(round=dmp_round).values_list("mentee_rank", flat=True))
+    assert len(ranks) >= 8 and None in ranks and 1 in ranks  # listed and completed pairs both occur
+    excluded = {(mentee.pk, mentors[0].pk) for mentee in mentees[:4]}
+    assert not excluded & set(proposed(dmp_round).items())
