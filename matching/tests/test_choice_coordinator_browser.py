@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from conftest import assert_accessible, assert_fits_phone_and_desktop, login, make_user
 from matching import engine, selectors, services
-from matching.models import ChoicePolicy, Match, MatchStatus, MentorParticipation, Round
+from matching.models import (
+    ChoicePolicy,
+    Exclusion,
+    Match,
+    MatchStatus,
+    MentorParticipation,
+    RankEntry,
+    RankList,
+    Round,
+)
 from tests.factories import ProgramFactory, accepted_mentee, accepted_mentor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -123,3 +132,31 @@ def test_a_full_round_ranked_in_the_browser_then_run_and_published(page, coordin
     page.wait_for_load_state()
     assert page.get_by_text("Enter a number from 1 to 20.").is_visible()
     assert_fits_phone_and_desktop(page, "matching-choice-settings-error")
+
+
+def test_the_comparison_of_stable_and_optimal_fits_a_phone_and_a_desktop(page, coordinator_of):
+    """Where the two results differ (optimal on the ranks matches one more
+    mentee), the preview's tables pass axe at both widths."""
+    program = ProgramFactory(slug="compare", name="Compare Mentorship")
+    coordinator = coordinator_of(program)
+    ChoicePolicy.objects.create(program=program, max_ranks=2, mentor_participation=MentorParticipation.RANK)
+    now = timezone.now()
+    round_ = Round.objects.create(
+        program=program, name="Round 1", ranking_opens_at=now - timedelta(days=7), ranking_closes_at=now
+    )
+    ann = accepted_mentee(program, make_user("ann@mail.example.edu", name="Ann Mentee"))
+    bob = accepted_mentee(program, make_user("bob@mail.example.edu", name="Bob Mentee"))
+    xia = accepted_mentor(program, make_user("xia@hospital.example.org", name="Xia Mentor"), capacity=1)
+    yan = accepted_mentor(program, make_user("yan@hospital.example.org", name="Yan Mentor"), capacity=1)
+    Exclusion.objects.create(program=program, mentee=ann, mentor=yan)
+    for owner, candidates in ((ann, [xia]), (bob, [xia, yan]), (xia, [bob, ann])):
+        rank_list = RankList.objects.create(round=round_, owner=owner)
+        for position, candidate in enumerate(candidates, 1):
+            RankEntry.objects.create(rank_list=rank_list, candidate=candidate, position=position)
+
+    login(page, coordinator.email)
+    page.goto(f"/admin/matching/round/{round_.pk}/board/?compare=1")
+    differ = page.get_by_role("table", name="Pairs that differ (2)")
+    assert differ.get_by_role("row", name="Ann Mentee Unmatched Xia Mentor").is_visible()
+    assert_fits_phone_and_desktop(page, "matching-board-compare-differs")
+    assert not Match.objects.exists()
