@@ -283,6 +283,23 @@ class TestBoard:
         assert rows["Got their 1st choice"] == 1 and rows["Got their 2nd choice"] == 1
         assert rows["Did not rank at all"] == 0 and rows["Ranked, but stayed unmatched"] == 0
 
+    def test_in_verdict_mode_it_shows_the_mentors_verdict_in_one_more_query(
+        self, client, coordinator, dmp, dmp_round, two_by_two, django_assert_num_queries
+    ):
+        p = two_by_two
+        policy(dmp, max_ranks=2, mentor_participation=MentorParticipation.VERDICT)
+        MentorVerdict.objects.create(
+            round=dmp_round, mentor=p["yan"], mentee=p["ann"], verdict=Verdict.RATHER_NOT
+        )
+        MentorVerdict.objects.create(round=dmp_round, mentor=p["xia"], mentee=p["bob"], verdict=Verdict.HAPPY)
+        populate(dmp, mentees=3, mentors=2)
+        services.round_run(round_=dmp_round, mode=MatchSource.STABLE)
+        client.force_login(coordinator)
+        with django_assert_num_queries(25):  # the 24 of RANK mode, and the verdicts
+            html = client.get(board_url(dmp_round)).content.decode()
+        assert "mentee&#x27;s 1st choice · mentor: happy to mentor" in html
+        assert "mentee&#x27;s 2nd choice · mentor: rather not" in html
+
     def test_the_comparison_is_a_preview_that_saves_nothing(self, client, coordinator, dmp_round, two_by_two):
         client.force_login(coordinator)
         html = client.get(board_url(dmp_round) + "?compare=1").content.decode()
