@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from mentorship.xlsx import Column, Link, Sheet, xlsx_response
 
 from .models import Match, Round
-from .selectors import round_matches_for_export
+from .selectors import round_matches_for_export, round_summary_for_export
 
 COLUMNS = [
     Column("Program", 10),
@@ -31,6 +31,8 @@ COLUMNS = [
     Column("Published", 18),
     Column("Ended", 18),
     Column("End reason", 40),
+    Column("Mentee's rank of the mentor", 16),
+    Column("Mentor's rank of the mentee", 16),
 ]
 
 
@@ -52,6 +54,8 @@ def _row(match: Match) -> list:
         match.published_at,
         match.ended_at,
         match.end_reason,
+        match.mentee_rank,
+        match.mentor_rank,
     ]
 
 
@@ -60,7 +64,22 @@ def round_match_rows(round_: Round) -> Iterator[list]:
         yield _row(match)
 
 
+SUMMARY_COLUMNS = [Column("Mentees", 56), Column("Count", 10)]
+
+
+def round_summary_sheet(round_: Round) -> Sheet | None:
+    """The round's summary by the choice mentees got, as on the board (None
+    for a round without rank lists)."""
+    summary = round_summary_for_export(round_)
+    if summary is None:
+        return None
+    return Sheet(title="Summary", columns=SUMMARY_COLUMNS, rows=summary.rows(), autofilter=False)
+
+
 def round_matches_response(round_: Round):
-    sheet = Sheet(title=f"{round_.program.name} matches", columns=COLUMNS, rows=round_match_rows(round_))
+    sheets = [Sheet(title=f"{round_.program.name} matches", columns=COLUMNS, rows=round_match_rows(round_))]
+    summary = round_summary_sheet(round_)
+    if summary is not None:
+        sheets.append(summary)
     filename = f"matches-{slugify(str(round_))}-{timezone.localdate():%Y-%m-%d}.xlsx"
-    return xlsx_response([sheet], filename=filename)
+    return xlsx_response(sheets, filename=filename)

@@ -13,17 +13,19 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Application, Availability, HospitalSite, MeetingFormat, Role, Status
 from programs import access
 from programs.models import LearnerType, Program, Tier
 
-from . import scoring
+from . import engine, scoring
 from .models import (
     ChoicePolicy,
     Exclusion,
     Match,
     MatchingWeights,
+    MatchSource,
     MatchStatus,
     MentorParticipation,
     MentorProfile,
@@ -222,6 +224,172 @@ def pool_for(round_: Round) -> Pool:
     return Pool(mentees, mentors, people, pairs, tier_rules, blocked, weights)
 
 
+# --- Rank lists (participant choice) ---------------------------------------------
+
+
+def choices_for(round_: Round, *, owners: list[int] | None = None) -> scoring.Choices:
+    """The round's rank lists and verdicts, with the program's N and mentor
+    mode. Queries: the program's policy; the rank entries; the verdicts (VERDICT
+    mode only). ``owners`` narrows the lists to those people's."""
+    policy = ChoicePolicy.for_program(round_.program)
+    entries = RankEntry.objects.filter(rank_list__round=round_)
+    if owners is not None:
+        entries = entries.filter(rank_list__owner_id__in=owners)
+    mentee_lists: dict[int, list[int]] = {}
+    mentor_lists: dict[int, list[int]] = {}
+    rows = entries.order_by("rank_list_id", "position", "id").values_list(
+        "rank_list__owner_id", "rank_list__owner__role", "candidate_id"
+    )
+    for owner_id, role, candidate_id in rows:
+        lists = mentee_lists if role == Role.MENTEE else mentor_lists
+        lists.setdefault(owner_id, []).append(candidate_id)
+    verdicts = {}
+    if policy.mentor_participation == MentorParticipation.VERDICT:
+        found = MentorVerdict.objects.filter(round=round_)
+        if owners is not None:
+            found = found.filter(mentee_id__in=owners, mentor_id__in=owners)
+        verdicts = {(e, m): v for e, m, v in found.values_list("mentee_id", "mentor_id", "verdict")}
+    return scoring.Choices(
+        max_ranks=policy.max_ranks,
+        mentor_mode=policy.mentor_participation,
+        mentee_lists=mentee_lists,
+        mentor_lists=mentor_lists if policy.mentor_participation == MentorParticipation.RANK else {},
+        verdicts=verdicts,
+    )
+
+
+def ranks_usable(round_: Round, now) -> bool:
+    """Whether the round's rank lists may be used: it has a window, and the
+    window has closed (lists change until then)."""
+    return round_.has_ranking and now >= round_.ranking_closes_at
+
+
+def pair_ranks(round_: Round, mentee_id: int, mentor_id: int) -> tuple[int | None, int | None]:
+    """The rank each side gave the other in this round (None: not ranked,
+    or a round without rank lists)."""
+    if not round_.has_ranking:
+        return None, None
+    choices = choices_for(round_, owners=[mentee_id, mentor_id])
+    return choices.mentee_rank(mentee_id, mentor_id), choices.mentor_rank(mentee_id, mentor_id)
+
+
+def round_plan(
+    pool: Pool, *, mode: str, choices: scoring.Choices | None, optimal_on_ranks: bool = False
+) -> dict[int, int | None]:
+    """What the engine proposes for the pool (mentee id → mentor id or None),
+    writing nothing. With ``choices`` stable matching runs on the rank lists
+    (``scoring.ranked_preferences``) and, with ``optimal_on_ranks``, optimal
+    matching minimises the ranks (``scoring.rank_values``); otherwise both
+    run on the scores as in a round without rank lists."""
+    mentee_order = [a.pk for a in pool.mentees]
+    mentor_order = [a.pk for a in pool.mentors]
+    capacities = pool.capacities
+    if choices is None:
+        if mode == MatchSource.STABLE:
+            prefs = scoring.preferences(pool.pairs, mentee_order=mentee_order, mentor_order=mentor_order)
+            return engine.stable_match(*prefs, capacities)
+        return engine.optimal_match({key: s.score for key, s in pool.pairs.items()}, capacities)
+    prefs = scoring.ranked_preferences(
+        pool.pairs,
+        mentee_order=mentee_order,
+        mentor_order=mentor_order,
+        capacities=capacities,
+        choices=choices,
+    )
+    if mode == MatchSource.STABLE:
+        return engine.stable_match(*prefs, capacities)
+    if optimal_on_ranks:
+        return engine.optimal_match(scoring.rank_values(pool.pairs, *prefs, choices), capacities)
+    return engine.optimal_match({key: s.score for key, s in pool.pairs.items()}, capacities)
+
+
+def _ranked(choices: scoring.Choices) -> set[int]:
+    return {pk for pk, ranked in choices.mentee_lists.items() if ranked}
+
+
+def plan_summary(pool: Pool, result: dict[int, int | None], choices: scoring.Choices) -> scoring.RankSummary:
+    matched = {e: choices.mentee_rank(e, m) for e, m in result.items() if m is not None}
+    # One row per place on the longest list, so that two plans' rows line up.
+    top = max([choices.max_ranks, *(len(ranked) for ranked in choices.mentee_lists.values())])
+    return scoring.rank_summary(
+        mentees=[a.pk for a in pool.mentees], matched=matched, ranked=_ranked(choices), max_ranks=top
+    )
+
+
+@dataclass
+class Comparison:
+    """Stable and optimal matching on the same rank lists, side by side (a preview: nothing saved)."""
+
+    stable: scoring.RankSummary
+    optimal: scoring.RankSummary
+    differences: list[dict]
+
+    @property
+    def lines(self) -> list[tuple[str, int, int]]:
+        return [
+            (label, a, b) for (label, a), (_, b) in zip(self.stable.rows(), self.optimal.rows(), strict=True)
+        ]
+
+
+def round_comparison(
+    round_: Round, *, pool: Pool | None = None, choices: scoring.Choices | None = None
+) -> Comparison:
+    """Run both engines on the round's lists without saving either. Queries:
+    those of ``pool_for`` and ``choices_for`` (none when both are given)."""
+    pool = pool or pool_for(round_)
+    choices = choices or choices_for(round_)
+    stable = round_plan(pool, mode=MatchSource.STABLE, choices=choices)
+    optimal = round_plan(pool, mode=MatchSource.OPTIMAL, choices=choices, optimal_on_ranks=True)
+    mentors = {a.pk: a for a in pool.mentors}
+
+    def side(mentee_id: int, mentor_id: int | None) -> dict | None:
+        if mentor_id is None:
+            return None
+        pair = Match(
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            mentee_rank=choices.mentee_rank(mentee_id, mentor_id),
+            mentor_rank=choices.mentor_rank(mentee_id, mentor_id),
+        )
+        return {"mentor": mentors[mentor_id], "text": choice_text(pair, choices)}
+
+    differences = [
+        {"mentee": a, "sides": [side(a.pk, stable.get(a.pk)), side(a.pk, optimal.get(a.pk))]}
+        for a in pool.mentees
+        if stable.get(a.pk) != optimal.get(a.pk)
+    ]
+    return Comparison(
+        stable=plan_summary(pool, stable, choices),
+        optimal=plan_summary(pool, optimal, choices),
+        differences=differences,
+    )
+
+
+def round_rank_summary(
+    matches: list[Match], waiting: list[int], choices: scoring.Choices
+) -> scoring.RankSummary:
+    """The round's summary from its proposed and published matches and the
+    mentees still waiting. Ranks come from the lists, so a pair added by hand
+    counts like one the engine proposed."""
+    matched = {m.mentee_id: choices.mentee_rank(m.mentee_id, m.mentor_id) for m in matches}
+    return scoring.rank_summary(
+        mentees=waiting, matched=matched, ranked=_ranked(choices), max_ranks=choices.max_ranks
+    )
+
+
+def round_summary_for_export(round_: Round) -> scoring.RankSummary | None:
+    """The summary for the round's Excel export (None for a round without rank lists)."""
+    if not round_.has_ranking:
+        return None
+    matches = list(
+        Match.objects.filter(round=round_, status__in=[MatchStatus.PROPOSED, MatchStatus.PUBLISHED]).only(
+            "mentee_id", "mentor_id"
+        )
+    )
+    waiting = list(waitlist(round_.program, round_.tier).values_list("pk", flat=True))
+    return round_rank_summary(matches, waiting, choices_for(round_))
+
+
 # --- The board -------------------------------------------------------------------
 
 
@@ -254,6 +422,17 @@ class MenteeRow:
 
 
 @dataclass
+class Ranking:
+    """What the board shows of a round's rank lists."""
+
+    choices: scoring.Choices
+    usable: bool  # the window has closed
+    summary: scoring.RankSummary
+    has_pairs: bool  # proposed or published: until then the summary only counts lists
+    comparison: Comparison | None = None
+
+
+@dataclass
 class Board:
     round: Round
     show_identity: bool
@@ -263,6 +442,7 @@ class Board:
     published: list[Match]
     mentor_choices: list[MentorRow]
     specialties: list[str]
+    ranking: Ranking | None = None
 
     @property
     def unproposed(self) -> list[MenteeRow]:
@@ -278,10 +458,54 @@ def _visible(reasons: tuple[scoring.Reason, ...], show_identity: bool) -> list[s
     return [r.text for r in reasons if show_identity or not r.identity]
 
 
-def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board:
+def choice_text(match: Match, choices: scoring.Choices) -> str:
+    """The rank each side gave the other, in words: "mentee's 1st choice ·
+    mentor's 2nd" (the ranks stored when the pair was proposed)."""
+    mentee = (
+        f"mentee's {scoring.ordinal(match.mentee_rank)} choice"
+        if match.mentee_rank
+        else "not on the mentee's list"
+    )
+    if choices.mentor_mode == scoring.RANK:
+        mentor = (
+            f"mentor's {scoring.ordinal(match.mentor_rank)}"
+            if match.mentor_rank
+            else "not on the mentor's list"
+        )
+    elif choices.mentor_mode == scoring.VERDICT:
+        verdict = choices.verdicts.get((match.mentee_id, match.mentor_id), "")
+        mentor = {"happy": "mentor: happy to mentor", "rather_not": "mentor: rather not"}.get(
+            verdict, "mentor: not marked"
+        )
+    else:
+        return mentee
+    return f"{mentee} · {mentor}"
+
+
+def _ranking_for(round_: Round, pool: Pool, matches: list[Match], *, compare: bool, now) -> Ranking:
+    choices = choices_for(round_)
+    for match in matches:
+        match.choice_text = choice_text(match, choices)
+    usable = ranks_usable(round_, now)
+    paired = [m for m in matches if m.status in (MatchStatus.PROPOSED, MatchStatus.PUBLISHED)]
+    summary = round_rank_summary(paired, [a.pk for a in pool.mentees], choices)
+    comparison = None
+    if compare and usable and round_.is_draft:
+        comparison = round_comparison(round_, pool=pool, choices=choices)
+    return Ranking(
+        choices=choices, usable=usable, summary=summary, has_pairs=bool(paired), comparison=comparison
+    )
+
+
+def board_for(
+    round_: Round, *, user, q: str = "", specialty: str = "", compare: bool = False, now=None
+) -> Board:
     """Everything the matching board shows, in a fixed number of queries:
     those of ``pool_for`` (14), whether the user coordinates the program (1)
-    and the round's proposed and published matches (1).
+    and the round's proposed and published matches (1); for a round with a
+    ranking window, those of ``choices_for`` (2, or 3 when mentors mark
+    mentees). ``compare`` adds the preview of stable against optimal
+    matching on the rank lists (no query: it reuses the pool).
 
     Suggestions, offers and the mentors to pick by hand count the draft:
     only mentors with a place left after this round's proposals appear, and
@@ -353,6 +577,9 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
         {name for a in pool.mentees for name in pool.people[a.pk].specialties}
         | {name for a in pool.mentors for name in pool.people[a.pk].specialties}
     )
+    ranking = None
+    if round_.has_ranking:
+        ranking = _ranking_for(round_, pool, matches, compare=compare, now=now or timezone.now())
     return Board(
         round=round_,
         show_identity=show_identity,
@@ -362,6 +589,7 @@ def board_for(round_: Round, *, user, q: str = "", specialty: str = "") -> Board
         published=published,
         mentor_choices=[row for row in mentor_rows if row.application.pk in open_mentors],
         specialties=specialties,
+        ranking=ranking,
     )
 
 

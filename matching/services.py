@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -24,7 +26,7 @@ from applications.services import application_transition
 from notifications.services import RenderedEmail, email_queue_template, email_render
 from programs.models import Program
 
-from . import engine, scoring
+from . import scoring
 from .models import (
     ChoicePolicy,
     Exclusion,
@@ -43,13 +45,17 @@ from .models import (
 from .selectors import (
     MENTOR_STATUSES,
     WAITLIST_STATUSES,
+    choices_for,
     eligible_mentors_for,
     ended_pairs,
     in_ranking_scope,
     mentees_who_ranked,
     mentors_in_scope,
+    pair_ranks,
     person,
     pool_for,
+    ranks_usable,
+    round_plan,
     tier_rules_for,
     waitlist,
     weights_for,
@@ -68,30 +74,41 @@ class MatchingError(ValidationError):
 
 
 @transaction.atomic
-def round_run(*, round_: Round, mode: str, by=None) -> list[Match]:
+def round_run(*, round_: Round, mode: str, by=None, optimal_on_ranks: bool = False, now=None) -> list[Match]:
     """Replace the round's draft with the engine's proposal.
 
-    ``mode`` is "stable" (mentee-proposing deferred acceptance on preferences
-    derived from the scores) or "optimal" (most mentees matched, then highest
-    total score). Capacities are the mentors' places left (capacity minus
-    published matches). Earlier proposals of this round are discarded;
-    declined ones stay and keep their pairs out.
+    ``mode`` is "stable" (mentee-proposing deferred acceptance) or "optimal"
+    (most mentees matched, then highest total score). Capacities are the
+    mentors' places left (capacity minus published matches). Earlier
+    proposals of this round are discarded; declined ones stay and keep their
+    pairs out.
+
+    A round without a ranking window runs on the coordinator's scores. A round
+    with one runs only after the window has closed: stable matching then uses
+    the submitted rank lists, completed by the scores
+    (``scoring.ranked_preferences``), and optimal matching uses the ranks as
+    its scores when ``optimal_on_ranks`` (``scoring.rank_values``). Each
+    proposed pair keeps the rank each side gave the other. Sends nothing.
     """
     if not round_.is_draft:
         raise MatchingError("This round is published. Pair late applicants one at a time instead.")
     if mode not in (MatchSource.STABLE, MatchSource.OPTIMAL):
         raise MatchingError(f"Unknown matching mode {mode!r}.")
+    choices = _usable_choices(round_, now or timezone.now())
+    if optimal_on_ranks and choices is None:
+        raise MatchingError("This round has no rank lists: run optimal matching on the scores.")
     Match.objects.filter(round=round_, status=MatchStatus.PROPOSED).delete()
     pool = pool_for(round_)
-    if mode == MatchSource.STABLE:
-        mentee_prefs, mentor_prefs = scoring.preferences(
-            pool.pairs,
-            mentee_order=[a.pk for a in pool.mentees],
-            mentor_order=[a.pk for a in pool.mentors],
-        )
-        result = engine.stable_match(mentee_prefs, mentor_prefs, pool.capacities)
-    else:
-        result = engine.optimal_match({key: s.score for key, s in pool.pairs.items()}, pool.capacities)
+    result = round_plan(pool, mode=mode, choices=choices, optimal_on_ranks=optimal_on_ranks)
+
+    def ranks(mentee_id: int, mentor_id: int) -> dict:
+        if choices is None:
+            return {}
+        return {
+            "mentee_rank": choices.mentee_rank(mentee_id, mentor_id),
+            "mentor_rank": choices.mentor_rank(mentee_id, mentor_id),
+        }
+
     matches = Match.objects.bulk_create(
         Match(
             round=round_,
@@ -103,12 +120,34 @@ def round_run(*, round_: Round, mode: str, by=None) -> list[Match]:
             identity_score=pool.pairs[mentee_id, mentor_id].identity_score,
             reasons=pool.pairs[mentee_id, mentor_id].reasons_json(),
             created_by=by,
+            **ranks(mentee_id, mentor_id),
         )
         for mentee_id, mentor_id in result.items()
         if mentor_id is not None
     )
     _mark_draft(round_)
     return matches
+
+
+def _usable_choices(round_: Round, now) -> scoring.Choices | None:
+    """The round's rank lists once its window has closed; None for a round
+    without a window."""
+    if not round_.has_ranking:
+        return None
+    _require_ranking_closed(round_, now)
+    return choices_for(round_)
+
+
+def _require_ranking_closed(round_: Round, now) -> None:
+    """While the window is open (or not yet open) the lists may still change,
+    so the round may not run or publish: a draft made then would ignore
+    lists that are still coming."""
+    if round_.has_ranking and not ranks_usable(round_, now):
+        closes = timezone.localtime(round_.ranking_closes_at)
+        raise MatchingError(
+            f"Ranking is open until {closes:%-d %B %Y, %H:%M}: run the round after it closes, "
+            "so that every rank list counts (or remove the ranking window from the round)."
+        )
 
 
 def _mark_draft(round_: Round) -> None:
@@ -212,7 +251,19 @@ def proposal_swap(*, round_: Round, first: Match, second: Match, by=None) -> tup
         match.reasons = suggestion.reasons_json()
         match.source = MatchSource.MANUAL
         match.created_by = by
-        match.save(update_fields=["mentor", "score", "identity_score", "reasons", "source", "created_by"])
+        match.mentee_rank, match.mentor_rank = pair_ranks(round_, match.mentee_id, match.mentor_id)
+        match.save(
+            update_fields=[
+                "mentor",
+                "score",
+                "identity_score",
+                "reasons",
+                "source",
+                "created_by",
+                "mentee_rank",
+                "mentor_rank",
+            ]
+        )
     return first, second
 
 
@@ -237,6 +288,7 @@ def proposal_add(*, round_: Round, mentee: Application, mentor: Application, by=
 def _proposal_by_hand(*, round_: Round, mentee: Application, mentor: Application, by) -> Match:
     """A proposed pair a coordinator picked, scored (MatchingError if a hard rule forbids it)."""
     suggestion = _scored_pair(round_=round_, mentee=mentee, mentor=mentor)
+    mentee_rank, mentor_rank = pair_ranks(round_, mentee.pk, mentor.pk)
     return Match.objects.create(
         round=round_,
         mentee=mentee,
@@ -247,6 +299,8 @@ def _proposal_by_hand(*, round_: Round, mentee: Application, mentor: Application
         identity_score=suggestion.identity_score,
         reasons=suggestion.reasons_json(),
         created_by=by,
+        mentee_rank=mentee_rank,
+        mentor_rank=mentor_rank,
     )
 
 
@@ -382,6 +436,7 @@ def round_publish(*, round_: Round, by=None, match_ids: Iterable[int] | None = N
     With ``match_ids`` (the pairs a coordinator confirmed) nothing is
     published unless they are exactly the draft's pairs now."""
     _require_draft(round_)
+    _require_ranking_closed(round_, timezone.now())
     matches = list(
         Match.objects.filter(round=round_, status=MatchStatus.PROPOSED)
         .select_related("round__program", "round__tier")
@@ -591,6 +646,104 @@ def capacity_changed(*, program: Program, event: str) -> int:
         )
         sent += queued is not None
     return sent
+
+
+# --- Ranking windows: the emails when one opens and before it closes -----------------
+
+RANKING_REMINDER_BEFORE = timedelta(days=2)
+DRAFT_STATUSES = [RoundStatus.PLANNED, RoundStatus.DRAFT]
+
+
+def ranking_windows_notify(*, now=None) -> int:
+    """Beat: email the people of every round whose ranking window has opened
+    ("Ranking is open until ...") and, two days before it closes, remind its
+    mentees. Each is sent once per window (``_claim``), whatever retries or
+    restarts happen. A window shorter than two days gets no reminder: the
+    opening email already says when it closes. Returns the emails queued."""
+    now = now or timezone.now()
+    rounds = Round.objects.filter(status__in=DRAFT_STATUSES).select_related("program", "tier")
+    queued = 0
+    opening = rounds.filter(
+        ranking_opens_at__lte=now, ranking_closes_at__gt=now, ranking_open_notified_at__isnull=True
+    )
+    for round_ in opening.order_by("pk"):
+        queued += ranking_open_notify(round_=round_, now=now)
+    closing = rounds.filter(
+        ranking_closes_at__gt=now,
+        ranking_closes_at__lte=now + RANKING_REMINDER_BEFORE,
+        ranking_open_notified_at__lt=F("ranking_closes_at") - RANKING_REMINDER_BEFORE,
+        ranking_reminder_notified_at__isnull=True,
+    )
+    for round_ in closing.order_by("pk"):
+        queued += ranking_reminder_notify(round_=round_, now=now)
+    return queued
+
+
+def _claim(round_: Round, field: str, now) -> bool:
+    """Mark the round's email ``field`` as sent, unless another run did: a
+    conditional update, so of two runs at once only one sends."""
+    return bool(Round.objects.filter(pk=round_.pk, **{f"{field}__isnull": True}).update(**{field: now}))
+
+
+def _ranking_context(round_: Round) -> dict:
+    return {
+        "round": round_,
+        "program": round_.program,
+        "tier": round_.tier,
+        "closes_at": round_.ranking_closes_at,
+        # The round's rank-list page: mentees rank there, mentors rank or mark there.
+        "link": reverse("matching:rank_list", args=[round_.pk]),
+    }
+
+
+@transaction.atomic
+def ranking_open_notify(*, round_: Round, now) -> int:
+    """Tell every waiting mentee in the round's scope that ranking is open
+    until the close, and its mentors with a place left too when the program
+    asks mentors to rank or mark mentees. Once per window; emails go out
+    after commit (one per person, deduplicated by round and application)."""
+    if not _claim(round_, "ranking_open_notified_at", now):
+        return 0
+    mode = ChoicePolicy.for_program(round_.program).mentor_participation
+    context = {**_ranking_context(round_), "mentor_mode": mode}
+    queued = 0
+    for application in waitlist(round_.program, round_.tier).select_related("applicant"):
+        queued += _ranking_email(round_, application, "ranking-open-mentee", context, "open")
+    if mode != MentorParticipation.SCORES:
+        for application in mentors_in_scope(round_.program, round_.tier).select_related("applicant"):
+            if (application.capacity or 0) > application.used:
+                queued += _ranking_email(round_, application, "ranking-open-mentor", context, "open")
+    return queued
+
+
+@transaction.atomic
+def ranking_reminder_notify(*, round_: Round, now) -> int:
+    """Remind the round's waiting mentees two days before ranking closes,
+    saying whether they have a list yet. Once per window."""
+    if not _claim(round_, "ranking_reminder_notified_at", now):
+        return 0
+    context = _ranking_context(round_)
+    with_list = set(
+        RankEntry.objects.filter(rank_list__round=round_).values_list("rank_list__owner_id", flat=True)
+    )
+    queued = 0
+    for application in waitlist(round_.program, round_.tier).select_related("applicant"):
+        extra = {"has_list": application.pk in with_list}
+        queued += _ranking_email(
+            round_, application, "ranking-reminder-mentee", {**context, **extra}, "reminder"
+        )
+    return queued
+
+
+def _ranking_email(round_: Round, application: Application, name: str, context: dict, kind: str) -> int:
+    email = email_queue_template(
+        name=name,
+        to=application.applicant.email,
+        context={**context, "person": application.applicant, "application": application},
+        dedup_key=f"round-{round_.pk}-ranking-{kind}-{application.pk}-{round_.ranking_closes_at:%Y%m%d%H%M}",
+        program=round_.program,
+    )
+    return email is not None
 
 
 # --- Participant choice: mentor profiles, rank lists and verdicts (issue 13) -------

@@ -70,7 +70,9 @@ def board(request, round_id: int):
         request,
         round_,
         f"Matching board: {round_}",
-        board=selectors.board_for(round_, user=request.user, q=q, specialty=specialty),
+        board=selectors.board_for(
+            round_, user=request.user, q=q, specialty=specialty, compare=request.GET.get("compare") == "1"
+        ),
         q=q,
         specialty=specialty,
         statuses=MatchStatus,
@@ -152,10 +154,11 @@ def _proposal(request, round_: Round, name: str) -> Match:
     )
 
 
-def _run(request, round_: Round, mode: str) -> str:
-    proposed = services.round_run(round_=round_, mode=mode, by=request.user)
+def _run(request, round_: Round, mode: str, *, on_ranks: bool = False) -> str:
+    proposed = services.round_run(round_=round_, mode=mode, by=request.user, optimal_on_ranks=on_ranks)
     pairs = ngettext("pair", "pairs", len(proposed))
-    return f"{MatchSource(mode).label}: {len(proposed)} {pairs} proposed. Review them, then publish."
+    how = " on the ranks" if on_ranks else ""
+    return f"{MatchSource(mode).label}{how}: {len(proposed)} {pairs} proposed. Review them, then publish."
 
 
 def _run_stable(request, round_: Round) -> str:
@@ -164,6 +167,10 @@ def _run_stable(request, round_: Round) -> str:
 
 def _run_optimal(request, round_: Round) -> str:
     return _run(request, round_, MatchSource.OPTIMAL)
+
+
+def _run_optimal_ranks(request, round_: Round) -> str:
+    return _run(request, round_, MatchSource.OPTIMAL, on_ranks=True)
 
 
 def _remove(request, round_: Round) -> str:
@@ -245,6 +252,7 @@ def _complete(request, round_: Round) -> str:
 BOARD_ACTIONS = {
     "run_stable": _run_stable,
     "run_optimal": _run_optimal,
+    "run_optimal_ranks": _run_optimal_ranks,
     "remove": _remove,
     "swap": _swap,
     "add": _add,

@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.expire_mentor_requests",
         "schedule": 3600.0,
     },
+    # Participant choice (issue 13): ranking windows' opening emails and reminders.
+    "ranking-window-emails": {
+        "task": "matching.tasks.send_ranking_window_emails",
+        "schedule": 900.0,
+    },
 }
 
 # Self-identification on declined, withdrawn or ended applications is deleted

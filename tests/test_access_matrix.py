@@ -30,7 +30,17 @@ from django.utils import timezone
 from applications.models import ApplicationExport, IdentityDimension, Question, Status
 from conftest import make_user, mfa_enroll
 from matching import services as matching_services
-from matching.models import Exclusion, MatchingWeights, MentorRequest, Round, RoundStatus
+from matching.models import (
+    ChoicePolicy,
+    Exclusion,
+    MatchingWeights,
+    MentorRequest,
+    MentorVerdict,
+    RankEntry,
+    RankList,
+    Round,
+    RoundStatus,
+)
 from notifications.models import OutgoingEmail
 from opportunities.models import ExportJob, Suggestion
 from opportunities.tests.factories import make_opportunity
@@ -283,6 +293,12 @@ MATRIX: dict[str, Row] = {
     ),
     "my/requests/for-you/<int:pk>/": Row((LOGIN, 404, 200, 404, 404, 404), kwargs={"pk": "mentor_request"}),
     **read_only("matching/mentorrequest", "mentor_request"),
+    # --- Participant choice, coordinator side (issue 13): a program's choice settings.
+    # (The board's ranks, summary and ?compare=1 preview are the board's rows above.)
+    **program_data("matching/choicepolicy", "choice_policy"),
+    # Rank lists and verdicts: read by the program's coordinators and site staff, written by no one here.
+    **read_only("matching/ranklist", "rank_list"),
+    **read_only("matching/mentorverdict", "verdict"),
 }
 
 
@@ -364,6 +380,13 @@ def world(settings):
             name="Ranking round",
             ranking_opens_at=timezone.now() - timedelta(days=1),
             ranking_closes_at=timezone.now() + timedelta(days=1),
+        ).pk,
+        "choice_policy": ChoicePolicy.objects.create(program=pathways).pk,
+        "rank_list": RankEntry.objects.create(
+            rank_list=RankList.objects.create(round=round_, owner=mentee), candidate=mentor, position=1
+        ).rank_list_id,
+        "verdict": MentorVerdict.objects.create(
+            round=round_, mentor=mentor, mentee=mentee, verdict="happy"
         ).pk,
     }
     # Participant choice: a waiting mentee's request to the mentor persona.
