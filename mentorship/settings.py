@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.delete_expired_identity",
         "schedule": 86400.0,
     },
+    # The mentorship year (issue 14): matches end when their program year does.
+    "matches-end-at-year-end": {
+        "task": "mentoring.tasks.matches_end_at_year_end",
+        "schedule": 86400.0,
+    },
 }
 
 # Self-identification on declined, withdrawn or ended applications is deleted
