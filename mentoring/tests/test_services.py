@@ -51,6 +51,25 @@ class TestAgreement:
     def test_rolling_intake_creates_one_too(self, match):
         assert Agreement.objects.filter(match=match).count() == 1
 
+    def test_publishing_a_rounds_draft_creates_one_per_match(self, program):
+        from matching.models import Round
+
+        draft = Round.objects.create(program=program, name="Spring")
+        mentor_app = accepted_mentor(program, capacity=2)
+        for _ in range(2):
+            matching_services.proposal_add(round_=draft, mentee=accepted_mentee(program), mentor=mentor_app)
+        published = matching_services.round_publish(round_=draft)
+        assert Agreement.objects.filter(match__in=published).count() == 2
+
+    def test_a_refused_publication_leaves_no_agreement(self, program, round_):
+        mentor_app = accepted_mentor(program, capacity=1)
+        matching_services.match_publish_one(round_=round_, mentee=accepted_mentee(program), mentor=mentor_app)
+        with pytest.raises(matching_services.MatchingError):
+            matching_services.match_publish_one(
+                round_=round_, mentee=accepted_mentee(program), mentor=mentor_app
+            )
+        assert Agreement.objects.count() == 1
+
     def test_each_person_confirms_and_the_date_is_kept(self, match, learner, mentor):
         first = timezone.now() - timedelta(days=2)
         services.agreement_confirm(match=match, by=learner, now=first)

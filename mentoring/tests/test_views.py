@@ -148,6 +148,12 @@ class TestMatchHome:
         edit = reverse("mentoring:meeting_edit", args=[match.pk, meeting.pk])
         assert client.get(edit).status_code == 404
 
+    def test_coordinators_read_why_a_match_ended(self, client, match, program, coordinator_of):
+        matching_services.match_end(match=match, reason="Private reason", rematch=False)
+        client.force_login(coordinator_of(program))
+        html = client.get(home_url(match)).content.decode()
+        assert "Private reason" in html and "End this match" not in html
+
     def test_query_count_is_fixed(self, client, match, learner, mentor, django_assert_num_queries):
         # Queries: session, user; the match with its program, tier and both
         # people; the mentor's profile; the agreement (what is due reuses it);
