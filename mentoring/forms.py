@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 
 from matching.models import Match
 
 from .models import Meeting, MeetingFormat, SupportKind, SupportRequest
-from .services import MAX_MINUTES, MIN_MINUTES
+from .services import MAX_MINUTES, MIN_MINUTES, meeting_date_error
 
 NOTE_MAX = Meeting._meta.get_field("note").max_length
 REQUEST_MAX = SupportRequest._meta.get_field("text").max_length
@@ -56,11 +55,9 @@ class MeetingForm(forms.Form):
 
     def clean_met_on(self):
         met_on = self.cleaned_data["met_on"]
-        if met_on > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
-        if self.match.published_at and met_on < timezone.localdate(self.match.published_at):
-            matched = timezone.localdate(self.match.published_at)
-            raise forms.ValidationError(f"The date cannot be before you were matched ({matched:%-d %B %Y}).")
+        error = meeting_date_error(match=self.match, met_on=met_on)
+        if error:
+            raise forms.ValidationError(error)
         return met_on
 
 

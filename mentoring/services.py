@@ -77,17 +77,25 @@ def agreement_confirm(*, match: Match, by, now: datetime | None = None) -> Agree
 # --- Meetings ----------------------------------------------------------------------
 
 
-def meeting_check(*, match: Match, met_on: date, minutes: int, today: date | None = None) -> None:
-    """Raise MentoringError unless the meeting could have happened: not in the
-    future, not before the match was published, 5 to 600 minutes."""
+def meeting_date_error(*, match: Match, met_on: date, today: date | None = None) -> str:
+    """Why a meeting cannot have happened on ``met_on`` ("" when it can): not
+    in the future, not before the match was published."""
     today = today or timezone.localdate()
-    errors = {}
     if met_on > today:
-        errors["met_on"] = "The date cannot be in the future."
-    elif match.published_at and met_on < timezone.localdate(match.published_at):
-        errors["met_on"] = (
-            f"The date cannot be before you were matched ({timezone.localdate(match.published_at):%-d %B %Y})."
-        )
+        return "The date cannot be in the future."
+    matched = timezone.localdate(match.published_at) if match.published_at else None
+    if matched and met_on < matched:
+        return f"The date cannot be before you were matched ({matched:%-d %B %Y})."
+    return ""
+
+
+def meeting_check(*, match: Match, met_on: date, minutes: int, today: date | None = None) -> None:
+    """Raise MentoringError unless the meeting could have happened: a
+    possible date (``meeting_date_error``) and 5 to 600 minutes."""
+    errors = {}
+    date_error = meeting_date_error(match=match, met_on=met_on, today=today)
+    if date_error:
+        errors["met_on"] = date_error
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         errors["minutes"] = f"Enter a length from {MIN_MINUTES} to {MAX_MINUTES} minutes."
     if errors:

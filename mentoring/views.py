@@ -113,8 +113,12 @@ def meeting_edit(request, pk: int, meeting_id: int):
 def meeting_delete(request, pk: int, meeting_id: int):
     seen, meeting = _own_meeting(request, pk, meeting_id)
     if request.method == "POST":
-        services.meeting_delete(meeting=meeting, by=request.user)
-        messages.success(request, "The meeting is deleted.")
+        try:
+            services.meeting_delete(meeting=meeting, by=request.user)
+        except services.MentoringError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The meeting is deleted.")
         return _home(pk, "#meetings")
     return render(
         request, "mentoring/meeting_delete.html", {"match": seen.match, "seen": seen, "meeting": meeting}
