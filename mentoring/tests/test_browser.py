@@ -79,6 +79,11 @@ def test_a_pairs_term(page, learner, mentor, coordinator_of):
     page.wait_for_url("**/ask/?kind=help")
     assert_fits_phone_and_desktop(page, "mentoring-ask")
     meeting = Meeting.objects.get()
+    page.goto(f"/my/mentorships/{match.pk}/")
+    page.get_by_role("link", name=f"Change the meeting of {today:%-d %B %Y}").click()
+    page.wait_for_url(f"**/meetings/{meeting.pk}/edit/")
+    assert page.get_by_label("Length (minutes)").input_value() == "90"
+    assert_fits_phone_and_desktop(page, "mentoring-meeting-edit")
     page.goto(f"/my/mentorships/{match.pk}/meetings/{meeting.pk}/delete/")
     assert_fits_phone_and_desktop(page, "mentoring-meeting-delete")
 
