@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -251,6 +252,16 @@ CELERY_BEAT_SCHEDULE = {
     "delete-expired-identity": {
         "task": "applications.tasks.delete_expired_identity",
         "schedule": 86400.0,
+    },
+    # The mentorship year: reminders daily (each is sent once, so a missed or
+    # repeated run is harmless), the coordinators' digest on Monday mornings.
+    "mentoring-reminders": {
+        "task": "mentoring.tasks.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "mentoring-coordinator-digest": {
+        "task": "mentoring.tasks.send_coordinator_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
 }
 
