@@ -50,7 +50,7 @@ def questionnaire_answer(request, match_id: int, questionnaire_id: int):
     if match.status != MatchStatus.PUBLISHED or not questionnaire_is_open(questionnaire):
         return render(request, "mentoring/questionnaire.html", {**context, "closed": True})
     items = list(questionnaire.items.all())
-    form = QuestionnaireForm(request.POST or None, items=items)
+    form = QuestionnaireForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():
         try:
             questionnaire_respond(
@@ -72,7 +72,7 @@ def nudge_settings(request):
     preference = NudgePreference.objects.filter(user=request.user).first() or NudgePreference(
         user=request.user
     )
-    form = NudgePreferenceForm(request.POST or None, instance=preference)
+    form = NudgePreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()
         state = "on" if form.instance.optional_nudges else "off"

@@ -133,6 +133,7 @@ def test_the_mentee_answers_the_check_in_on_its_page(client, pair):
         page = client.get(url)
         assert page.status_code == 200
         assert b"never shown to your" in page.content
+        assert b"error-summary" in client.post(url, {}).content
         # A required answer missing: the error summary, and the text typed is kept.
         page = client.post(url, {f"item_{text.pk}": "Kept as typed"})
         assert b"error-summary" in page.content and b"Kept as typed" in page.content
