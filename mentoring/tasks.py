@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .digest import digest_send
+from .reminders import reminders_send
 from .services import matches_end_at_year_end as end_at_year_end
+
+
+@shared_task
+def send_reminders() -> int:
+    """Beat (daily): the reminders of the mentorship year, each sent once."""
+    return reminders_send()
+
+
+@shared_task
+def send_coordinator_digest() -> int:
+    """Beat (weekly): each program's digest of the matches that need attention."""
+    return digest_send()
 
 
 @shared_task

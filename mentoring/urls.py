@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import questionnaire_views, views
 
 app_name = "mentoring"
 
@@ -16,4 +16,11 @@ urlpatterns = [
         name="meeting_delete",
     ),
     path("my/mentorships/<int:pk>/ask/", views.support_request, name="ask"),
+    # Check-ins and evaluations, and the reminder settings (branch year-schedule).
+    path(
+        "mentoring/<int:match_id>/questionnaires/<int:questionnaire_id>/",
+        questionnaire_views.questionnaire_answer,
+        name="questionnaire",
+    ),
+    path("mentoring/reminders/", questionnaire_views.nudge_settings, name="nudges"),
 ]

@@ -31,7 +31,16 @@ from applications.models import ApplicationExport, IdentityDimension, Question, 
 from conftest import make_user, mfa_enroll
 from matching import services as matching_services
 from matching.models import Exclusion, MatchingWeights, Round, RoundStatus
-from mentoring.models import Meeting, MeetingFormat
+from mentoring.models import (
+    Meeting,
+    MeetingFormat,
+    MentoringPolicy,
+    ProgramYear,
+    Questionnaire,
+    QuestionnaireItem,
+    QuestionnaireKind,
+    QuestionnaireResponse,
+)
 from notifications.models import OutgoingEmail
 from opportunities.models import ExportJob, Suggestion
 from opportunities.tests.factories import make_opportunity
@@ -193,7 +202,7 @@ MATRIX: dict[str, Row] = {
     # --- The admin: its index, and an app's page
     "admin/": admin(200, 200, 200),
     "admin/^(?P<app_label>auth|sites|account|mfa|socialaccount|accounts|notifications|programs|applications|"
-    "opportunities|matching)/$": admin(200, 200, 200, kwargs={"app_label": "applications"}),
+    "opportunities|matching|mentoring)/$": admin(200, 200, 200, kwargs={"app_label": "applications"}),
     # --- Programs: coordinators edit their own program; who coordinates it is site staff's
     **program_data("programs/program", "program", add=403, delete=403),
     "admin/programs/program/add/": admin(403, 403, 200),
@@ -266,6 +275,33 @@ MATRIX: dict[str, Row] = {
         (LOGIN, 200, 404, 404, 404, 404), kwargs={"pk": "match", "meeting_id": "meeting"}
     ),
     "my/mentorships/<int:pk>/ask/": Row((LOGIN, 200, 200, 404, 404, 404), kwargs={"pk": "match"}),
+    # --- The mentorship year's schedule (branch year-schedule): check-ins and
+    # evaluations, reminders, the answers and the match-health list.
+    # A mentee's questionnaire is for the mentee only: to everyone else,
+    # their mentor and the coordinators included, it does not exist.
+    "mentoring/<int:match_id>/questionnaires/<int:questionnaire_id>/": Row(
+        (LOGIN, 200, 404, 404, 404, 404), kwargs={"match_id": "match", "questionnaire_id": "questionnaire"}
+    ),
+    "mentoring/reminders/": signed_in(),
+    **program_data("mentoring/mentoringpolicy", "policy"),
+    **program_data("mentoring/programyear", "program_year"),
+    **program_data("mentoring/questionnaire", "questionnaire"),
+    **read_only("mentoring/questionnaireresponse", "response"),
+    # A list only (each coordinator sees their programs' rows); a match's own
+    # page is the pair's home. Another program's match does not exist (302).
+    "admin/mentoring/matchhealth/": admin(200, 200, 200),
+    "admin/mentoring/matchhealth/export.xlsx": admin(200, 200, 200),
+    "admin/mentoring/matchhealth/add/": admin(403, 403, 403),
+    "admin/mentoring/matchhealth/<path:object_id>/": admin(302, 302, 302, kwargs={"object_id": "match"}),
+    "admin/mentoring/matchhealth/<path:object_id>/change/": admin(
+        302, 403, 403, kwargs={"object_id": "match"}
+    ),
+    "admin/mentoring/matchhealth/<path:object_id>/history/": admin(
+        302, 403, 403, kwargs={"object_id": "match"}
+    ),
+    "admin/mentoring/matchhealth/<path:object_id>/delete/": admin(
+        403, 403, 403, kwargs={"object_id": "match"}
+    ),
 }
 
 
@@ -345,6 +381,40 @@ def world(settings):
             minutes=60,
             format=MeetingFormat.VIRTUAL,
             logged_by=people["learner"],
+        ).pk,
+    }
+    # The mentorship year's schedule (branch year-schedule): a check-in for
+    # mentees open now, and an answered evaluation.
+    today = timezone.localdate()
+    program_year = ProgramYear.objects.create(
+        program=pathways,
+        name="This year",
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=300),
+    )
+    check_in = Questionnaire.objects.create(
+        year=program_year,
+        kind=QuestionnaireKind.CHECK_IN,
+        role="mentee",
+        title="Check-in",
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=10),
+    )
+    QuestionnaireItem.objects.create(questionnaire=check_in, text="We meet often enough.")
+    evaluation = Questionnaire.objects.create(
+        year=program_year,
+        kind=QuestionnaireKind.MIDPOINT,
+        role="mentee",
+        title="Midpoint",
+        opens_on=today - timedelta(days=5),
+        closes_on=today + timedelta(days=10),
+    )
+    objects |= {
+        "policy": MentoringPolicy.objects.create(program=pathways).pk,
+        "program_year": program_year.pk,
+        "questionnaire": check_in.pk,
+        "response": QuestionnaireResponse.objects.create(
+            questionnaire=evaluation, match=match, respondent=people["learner"]
         ).pk,
     }
     return {"people": people, "objects": objects}

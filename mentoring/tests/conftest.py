@@ -1,5 +1,6 @@
 import pytest
 
+from conftest import make_user
 from matching import services as matching_services
 from matching.models import Round, RoundStatus
 from tests.factories import ProgramFactory, accepted_mentee, accepted_mentor
@@ -37,3 +38,16 @@ def publish(round_, program):
 def match(publish, learner, mentor):
     """Lee Learner (mentee) with Morgan Mentor (mentor), published now."""
     return publish(learner, mentor)
+
+
+@pytest.fixture
+def make_user_pair(db):
+    """make_user_pair("name") -> (mentee user, mentor user), new each call."""
+
+    def make(name: str):
+        return (
+            make_user(f"{name}.mentee@learners.example.edu", name=f"{name.title()} Mentee"),
+            make_user(f"{name}.mentor@faculty.example.edu", name=f"{name.title()} Mentor"),
+        )
+
+    return make
