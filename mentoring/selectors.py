@@ -16,6 +16,7 @@ from matching.models import Match, MatchStatus, MentorProfile
 
 from .access import COORDINATOR, MENTEE, MatchAccess
 from .models import Agreement, Meeting, MentoringPolicy, SupportRequest, Term
+from .questionnaires import questionnaires_due
 
 
 def minutes_label(minutes: int) -> str:
@@ -105,9 +106,9 @@ def agreement_of(match: Match) -> Agreement:
 
 def due_items(match: Match, user, today: date) -> list[DueItem]:
     """What ``user`` (one of the pair) has to do next for ``match``: the
-    agreement while they have not confirmed it. The year's questionnaires
-    are added here by the year-schedule work. Nothing for an ended match or
-    for anyone outside the pair."""
+    agreement while they have not confirmed it, then the check-ins and
+    evaluations of their role that are open and unanswered, soonest closing
+    first. Nothing for an ended match or for anyone outside the pair."""
     if match.status != MatchStatus.PUBLISHED:
         return []
     if user.pk == match.mentee.applicant_id:
@@ -120,6 +121,8 @@ def due_items(match: Match, user, today: date) -> list[DueItem]:
     if getattr(agreement_of(match), f"{role}_confirmed_at") is None:
         url = reverse("mentoring:match", args=[match.pk]) + "#agreement"
         items.append(DueItem("Read and confirm your mentorship agreement", url, "agreement"))
+    for due in questionnaires_due(match, user, today):
+        items.append(DueItem(f"Answer {due.questionnaire.title}", due.url, "questionnaire", due.closes_on))
     return items
 
 

@@ -3,10 +3,20 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from applications.models import Role
 from conftest import assert_fits_phone_and_desktop, login
 from matching import services as matching_services
 from matching.models import Round, RoundStatus
-from mentoring.models import Agreement, Meeting, MentoringPolicy, ProgramYear
+from mentoring.models import (
+    Agreement,
+    ItemAnswer,
+    Meeting,
+    MentoringPolicy,
+    ProgramYear,
+    Questionnaire,
+    QuestionnaireItem,
+    QuestionnaireKind,
+)
 from tests.factories import ProgramFactory, accepted_mentee, accepted_mentor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,8 +25,9 @@ NOTE = "Talked through the surgery elective and the research block."
 
 
 def test_a_pairs_term(page, learner, mentor, coordinator_of):
-    """Both confirm the agreement, a meeting is logged, and the coordinator
-    sees the progress (hours against the rule), without the note."""
+    """Both confirm the agreement, a meeting is logged, a check-in is
+    answered, and the coordinator sees the progress (hours against the
+    rule), without the note."""
     program = ProgramFactory(name="Pathways", slug="pathways")
     MentoringPolicy.objects.create(
         program=program,
@@ -33,9 +44,19 @@ def test_a_pairs_term(page, learner, mentor, coordinator_of):
         starts_on=today - timedelta(days=60),
         ends_on=today + timedelta(days=300),
     )
-    year.terms.create(
+    term = year.terms.create(
         name="This term", starts_on=today - timedelta(days=60), ends_on=today + timedelta(days=60)
     )
+    check_in = Questionnaire.objects.create(
+        year=year,
+        term=term,
+        kind=QuestionnaireKind.CHECK_IN,
+        role=Role.MENTEE,
+        title="Fall check-in",
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=10),
+    )
+    QuestionnaireItem.objects.create(questionnaire=check_in, text="We meet often enough.")
     coordinator = coordinator_of(program)
     round_ = Round.objects.create(program=program, name="Round 1", status=RoundStatus.PUBLISHED)
     match = matching_services.match_publish_one(
@@ -54,6 +75,17 @@ def test_a_pairs_term(page, learner, mentor, coordinator_of):
     page.get_by_role("button", name="I have read the agreement and confirm it").click()
     page.wait_for_load_state()
     assert page.get_by_text("You confirmed the agreement.").is_visible()
+
+    # The check-in is due: answered from the home's list, it is due no more.
+    page.get_by_role("link", name="Answer Fall check-in").click()
+    page.wait_for_url(f"**/questionnaires/{check_in.pk}/")
+    page.get_by_label("Agree", exact=True).check()
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("your answers to Fall check-in are saved").is_visible()
+    assert ItemAnswer.objects.get(response__match=match).likert == 4
+    page.get_by_role("link", name="Your mentorship").click()
+    page.wait_for_url(f"**/my/mentorships/{match.pk}/")
     assert page.get_by_text("Nothing is due from you now.").is_visible()
 
     page.get_by_role("link", name="Log a meeting").click()

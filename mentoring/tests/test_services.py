@@ -96,6 +96,32 @@ class TestAgreement:
         assert due_items(match, learner, today) == []
         assert [item.kind for item in due_items(match, mentor, today)] == ["agreement"]
 
+    def test_an_open_check_in_is_due_until_answered(self, program, match, learner, mentor):
+        from mentoring.models import Questionnaire, QuestionnaireKind, QuestionnaireResponse
+
+        today = timezone.localdate()
+        year = ProgramYear.objects.create(
+            program=program,
+            name="Now",
+            starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=200),
+        )
+        check_in = Questionnaire.objects.create(
+            year=year,
+            kind=QuestionnaireKind.CHECK_IN,
+            role="mentee",
+            title="Check-in",
+            opens_on=today,
+            closes_on=today + timedelta(days=7),
+        )
+        due = due_items(match, learner, today)
+        assert [(i.kind, i.text, i.due_on) for i in due][1:] == [
+            ("questionnaire", "Answer Check-in", today + timedelta(days=7))
+        ]
+        assert [i.kind for i in due_items(match, mentor, today)] == ["agreement"]  # the mentee's, not theirs
+        QuestionnaireResponse.objects.create(questionnaire=check_in, match=match, respondent=learner)
+        assert [i.kind for i in due_items(match, learner, today)] == ["agreement"]
+
 
 class TestMeetings:
     def test_either_person_logs_a_meeting(self, match, learner, mentor):

@@ -158,14 +158,15 @@ class TestMatchHome:
         # Queries: session, user; the match with its program, tier and both
         # people; the mentor's profile; the agreement (what is due reuses it);
         # the meetings with who logged them; the program's policy (the rule);
-        # the term containing today; the minutes; the viewer's requests.
+        # the term containing today; the minutes; the viewer's requests; the
+        # open questionnaires of the viewer's role they have not answered.
         log(match, learner)
         client.force_login(learner)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             assert client.get(home_url(match)).status_code == 200
         for _ in range(5):
             log(match, mentor)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             html = client.get(home_url(match)).content.decode()
         assert html.count("minutes</h3>") == 6
 
