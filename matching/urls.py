@@ -1,3 +1,7 @@
+"""Matching's pages for participants: mentor profiles, rank lists and
+requests. ("My mentorships" is mentoring's, where each row leads to the
+match's home.)"""
+
 from django.urls import path
 
 from . import views
@@ -5,7 +9,6 @@ from . import views
 app_name = "matching"
 
 urlpatterns = [
-    path("my/mentorships/", views.my_mentorships, name="mine"),
     # Participant choice (issue 13): profiles, the mentor's own, rank lists.
     path("mentors/", views.mentor_profiles, name="mentor_profiles"),
     path("mentors/<int:pk>/", views.mentor_profile, name="mentor_profile"),

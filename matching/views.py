@@ -1,5 +1,6 @@
-"""Matching's pages: "My mentorships", mentor profiles and rank lists for
-participants, and the coordinators' matching board.
+"""Matching's pages: mentor profiles, rank lists and requests for
+participants, and the coordinators' matching board. ("My mentorships",
+with each match's home, is mentoring's.)
 
 The board's pages are routed by ``RoundAdmin.get_urls`` through
 ``admin.site.admin_view``, which gives them the admin's login, look and
@@ -37,13 +38,6 @@ from .models import (
     Round,
     Verdict,
 )
-
-
-@login_required
-def my_mentorships(request):
-    """The person's published matches, as mentee or mentor."""
-    return render(request, "matching/mine.html", {"rows": selectors.mentorship_rows_for(request.user)})
-
 
 # --- The matching board ----------------------------------------------------
 

@@ -356,3 +356,14 @@ class NudgePreference(models.Model):
 
     def __str__(self) -> str:
         return f"Nudges for {self.user}: {'on' if self.optional_nudges else 'off'}"
+
+
+class MatchHealth(Match):
+    """The coordinators' view of how published matches are doing (the
+    match-health list in the admin): a proxy, so it has its own admin page
+    and permission without a table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "match health"
+        verbose_name_plural = "match health"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -262,6 +263,21 @@ CELERY_BEAT_SCHEDULE = {
     "ranking-window-emails": {
         "task": "matching.tasks.send_ranking_window_emails",
         "schedule": 900.0,
+    },
+    # The mentorship year: reminders daily (each is sent once, so a missed or
+    # repeated run is harmless), the coordinators' digest on Monday mornings.
+    "mentoring-reminders": {
+        "task": "mentoring.tasks.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "mentoring-coordinator-digest": {
+        "task": "mentoring.tasks.send_coordinator_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    # Matches end when their program year does.
+    "matches-end-at-year-end": {
+        "task": "mentoring.tasks.matches_end_at_year_end",
+        "schedule": 86400.0,
     },
 }
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("database/", include("opportunities.urls")),
     path("", include("matching.urls")),
+    path("", include("mentoring.urls")),
     path("account/", include("accounts.urls")),
     # Ahead of allauth's openid_connect URLs, which reverse() still names (same paths):
     # the provider being down or slow becomes a page, not a 500 (accounts/sso.py).

@@ -46,6 +46,20 @@ COORDINATOR_PERMISSIONS: dict[str, list[str] | None] = {
     "applications": None,
     "matching": None,
     "notifications": ["view_outgoingemail"],
+    # The mentorship year's schedule (check-ins, evaluations, reminders):
+    # coordinators set it up; answers and the reminders sent are read only.
+    "mentoring": [
+        *(
+            f"{action}_{model}"
+            for model in ("mentoringpolicy", "programyear", "term", "questionnaire", "questionnaireitem")
+            for action in ("view", "add", "change", "delete")
+        ),
+        "view_questionnaireresponse",
+        "view_itemanswer",
+        "view_remindersent",
+        "view_digestsent",
+        "view_matchhealth",
+    ],
 }
 
 # Clinical specialties and fields: applicants' interests, a mentor's specialty,

@@ -41,6 +41,16 @@ from matching.models import (
     Round,
     RoundStatus,
 )
+from mentoring.models import (
+    Meeting,
+    MeetingFormat,
+    MentoringPolicy,
+    ProgramYear,
+    Questionnaire,
+    QuestionnaireItem,
+    QuestionnaireKind,
+    QuestionnaireResponse,
+)
 from notifications.models import OutgoingEmail
 from opportunities.models import ExportJob, Suggestion
 from opportunities.tests.factories import make_opportunity
@@ -202,7 +212,7 @@ MATRIX: dict[str, Row] = {
     # --- The admin: its index, and an app's page
     "admin/": admin(200, 200, 200),
     "admin/^(?P<app_label>auth|sites|account|mfa|socialaccount|accounts|notifications|programs|applications|"
-    "opportunities|matching|reports)/$": admin(200, 200, 200, kwargs={"app_label": "applications"}),
+    "opportunities|matching|mentoring|reports)/$": admin(200, 200, 200, kwargs={"app_label": "applications"}),
     # --- Programs: coordinators edit their own program; who coordinates it is site staff's
     **program_data("programs/program", "program", add=403, delete=403),
     "admin/programs/program/add/": admin(403, 403, 200),
@@ -299,6 +309,49 @@ MATRIX: dict[str, Row] = {
     # Rank lists and verdicts: read by the program's coordinators and site staff, written by no one here.
     **read_only("matching/ranklist", "rank_list"),
     **read_only("matching/mentorverdict", "verdict"),
+    # --- The mentorship year (issue 14): a match's home opens for the pair
+    # (learner = mentee, mentor = mentor) and the program's coordinators (read
+    # only); writing is the pair's; a meeting is changed by whoever logged it
+    # (the learner). Everyone else: 404, the match does not exist for them.
+    "my/mentorships/<int:pk>/": Row((LOGIN, 200, 200, 404, 200, 200), kwargs={"pk": "match"}),
+    "my/mentorships/<int:pk>/agreement/confirm/": Row(
+        (LOGIN, 302, 302, 404, 404, 404), kwargs={"pk": "match"}, method="post"
+    ),
+    "my/mentorships/<int:pk>/meetings/new/": Row((LOGIN, 200, 200, 404, 404, 404), kwargs={"pk": "match"}),
+    "my/mentorships/<int:pk>/meetings/<int:meeting_id>/edit/": Row(
+        (LOGIN, 200, 404, 404, 404, 404), kwargs={"pk": "match", "meeting_id": "meeting"}
+    ),
+    "my/mentorships/<int:pk>/meetings/<int:meeting_id>/delete/": Row(
+        (LOGIN, 200, 404, 404, 404, 404), kwargs={"pk": "match", "meeting_id": "meeting"}
+    ),
+    "my/mentorships/<int:pk>/ask/": Row((LOGIN, 200, 200, 404, 404, 404), kwargs={"pk": "match"}),
+    # --- The mentorship year's schedule (branch year-schedule): check-ins and
+    # evaluations, reminders, the answers and the match-health list.
+    # A mentee's questionnaire is for the mentee only: to everyone else,
+    # their mentor and the coordinators included, it does not exist.
+    "mentoring/<int:match_id>/questionnaires/<int:questionnaire_id>/": Row(
+        (LOGIN, 200, 404, 404, 404, 404), kwargs={"match_id": "match", "questionnaire_id": "questionnaire"}
+    ),
+    "mentoring/reminders/": signed_in(),
+    **program_data("mentoring/mentoringpolicy", "policy"),
+    **program_data("mentoring/programyear", "program_year"),
+    **program_data("mentoring/questionnaire", "questionnaire"),
+    **read_only("mentoring/questionnaireresponse", "response"),
+    # A list only (each coordinator sees their programs' rows); a match's own
+    # page is the pair's home. Another program's match does not exist (302).
+    "admin/mentoring/matchhealth/": admin(200, 200, 200),
+    "admin/mentoring/matchhealth/export.xlsx": admin(200, 200, 200),
+    "admin/mentoring/matchhealth/add/": admin(403, 403, 403),
+    "admin/mentoring/matchhealth/<path:object_id>/": admin(302, 302, 302, kwargs={"object_id": "match"}),
+    "admin/mentoring/matchhealth/<path:object_id>/change/": admin(
+        302, 403, 403, kwargs={"object_id": "match"}
+    ),
+    "admin/mentoring/matchhealth/<path:object_id>/history/": admin(
+        302, 403, 403, kwargs={"object_id": "match"}
+    ),
+    "admin/mentoring/matchhealth/<path:object_id>/delete/": admin(
+        403, 403, 403, kwargs={"object_id": "match"}
+    ),
 }
 
 
@@ -387,6 +440,47 @@ def world(settings):
         ).rank_list_id,
         "verdict": MentorVerdict.objects.create(
             round=round_, mentor=mentor, mentee=mentee, verdict="happy"
+        ).pk,
+        "meeting": Meeting.objects.create(
+            match=match,
+            met_on=timezone.localdate(),
+            minutes=60,
+            format=MeetingFormat.VIRTUAL,
+            logged_by=people["learner"],
+        ).pk,
+    }
+    # The mentorship year's schedule (branch year-schedule): a check-in for
+    # mentees open now, and an answered evaluation.
+    today = timezone.localdate()
+    program_year = ProgramYear.objects.create(
+        program=pathways,
+        name="This year",
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=300),
+    )
+    check_in = Questionnaire.objects.create(
+        year=program_year,
+        kind=QuestionnaireKind.CHECK_IN,
+        role="mentee",
+        title="Check-in",
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=10),
+    )
+    QuestionnaireItem.objects.create(questionnaire=check_in, text="We meet often enough.")
+    evaluation = Questionnaire.objects.create(
+        year=program_year,
+        kind=QuestionnaireKind.MIDPOINT,
+        role="mentee",
+        title="Midpoint",
+        opens_on=today - timedelta(days=5),
+        closes_on=today + timedelta(days=10),
+    )
+    objects |= {
+        "policy": MentoringPolicy.objects.create(program=pathways).pk,
+        "program_year": program_year.pk,
+        "questionnaire": check_in.pk,
+        "response": QuestionnaireResponse.objects.create(
+            questionnaire=evaluation, match=match, respondent=people["learner"]
         ).pk,
     }
     # Participant choice: a waiting mentee's request to the mentor persona.
