@@ -37,6 +37,9 @@ from .questionnaires import OUTCOME_KINDS, questionnaire_add_outcome_items
 class CoordinatedProgramAdmin(ProgramScopedAdminMixin, TamperProofAdminMixin, admin.ModelAdmin):
     """Rows of a program: coordinators see and pick only their programs'."""
 
+    class Media:
+        css = {"all": ["mentoring/admin.css"]}
+
 
 @admin.register(MentoringPolicy)
 class MentoringPolicyAdmin(CoordinatedProgramAdmin):
@@ -310,6 +313,8 @@ class MatchHealthAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
     ]
     search_fields = ["mentee__applicant__name", "mentor__applicant__name", "mentee__applicant__email"]
     list_display_links = None
+    # Counts beside each filter would work out every match's state once per choice.
+    show_facets = admin.ShowFacets.NEVER
     ordering = ["round__program__name", "mentee__applicant__name", "pk"]
     change_list_template = "admin/mentoring/matchhealth/change_list.html"
 
