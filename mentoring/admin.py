@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,7 @@ from . import exports
 from .health import Agreement, agreement_q, attach_states, health_queryset, match_link, match_states
 from .models import (
     LIKERT_LABELS,
+    DigestSent,
     ItemAnswer,
     MatchHealth,
     MentoringPolicy,
@@ -29,6 +31,7 @@ from .models import (
     Questionnaire,
     QuestionnaireItem,
     QuestionnaireResponse,
+    ReminderSent,
     Term,
 )
 from .questionnaires import OUTCOME_KINDS, questionnaire_add_outcome_items
@@ -102,6 +105,25 @@ class QuestionnaireItemInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class QuestionnaireForm(forms.ModelForm):
+    class Meta:
+        model = Questionnaire
+        fields = ["year", "term", "kind", "role", "title", "intro", "opens_on", "closes_on"]
+
+    def clean(self):
+        data = super().clean()
+        opens, closes, year, term = (data.get(k) for k in ("opens_on", "closes_on", "year", "term"))
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", "It must close on or after the day it opens.")
+        if year and term and term.year_id != year.pk:
+            self.add_error("term", "Pick a term of this year.")
+        if year and opens and closes and not (year.starts_on <= opens and closes <= year.ends_on):
+            self.add_error(
+                "opens_on", f"Its dates must fall within {year.name} ({year.starts_on} to {year.ends_on})."
+            )
+        return data
+
+
 @admin.register(Questionnaire)
 class QuestionnaireAdmin(CoordinatedProgramAdmin):
     """A check-in or evaluation per role. A new midpoint or closing
@@ -109,6 +131,7 @@ class QuestionnaireAdmin(CoordinatedProgramAdmin):
     program outcome); the action adds them to any questionnaire."""
 
     program_path = "year__program"
+    form = QuestionnaireForm
     list_display = ["title", "year", "kind", "role", "opens_on", "closes_on", "answered"]
     list_filter = ["kind", "role", ("year__program", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title"]
@@ -198,6 +221,34 @@ class QuestionnaireResponseAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
     @admin.display(description="pair")
     def pair(self, obj):
         return str(obj.match)
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
+    """The reminders that went out (their emails are in the outgoing email list)."""
+
+    program_path = "match__round__program"
+    list_display = ["kind", "recipient", "match", "period", "sent_at"]
+    list_filter = ["kind", ("match__round__program", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["recipient__name", "recipient__email"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "recipient", "match__mentee__applicant", "match__mentor__applicant", "match__round__program"
+            )
+        )
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
+    list_display = ["program", "week", "matches", "sent_at"]
+    list_filter = [("program", admin.RelatedOnlyFieldListFilter)]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("program")
 
 
 # --- Match health ------------------------------------------------------------------
