@@ -25,6 +25,7 @@ from .models import (
     LIKERT_LABELS,
     DigestSent,
     ItemAnswer,
+    ItemKind,
     MatchHealth,
     MentoringPolicy,
     ProgramYear,
@@ -92,8 +93,24 @@ class ProgramYearAdmin(CoordinatedProgramAdmin):
         return super().get_queryset(request).select_related("program")
 
 
+class QuestionnaireItemForm(forms.ModelForm):
+    class Meta:
+        model = QuestionnaireItem
+        fields = ["order", "text", "kind", "choices", "required", "outcome"]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("kind") == ItemKind.CHOICE
+            and not QuestionnaireItem(choices=data.get("choices", "")).choice_list
+        ):
+            self.add_error("choices", "A choice question needs its choices, one per line.")
+        return data
+
+
 class QuestionnaireItemInline(admin.TabularInline):
     model = QuestionnaireItem
+    form = QuestionnaireItemForm
     extra = 1
     fields = ["order", "text", "kind", "choices", "required", "outcome"]
 

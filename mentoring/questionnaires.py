@@ -23,6 +23,7 @@ from programs.access import narrowed
 from programs.models import Outcome
 
 from .models import (
+    LIKERT_LABELS,
     ItemAnswer,
     ItemKind,
     Questionnaire,
@@ -145,6 +146,21 @@ def responses_for(user) -> QuerySet[QuestionnaireResponse]:
 # --- Writes -------------------------------------------------------------------------
 
 
+def _check_answer(item: QuestionnaireItem, value) -> None:
+    if value in (None, ""):
+        return
+    if (
+        item.kind == ItemKind.LIKERT
+        and value not in LIKERT_LABELS
+        and str(value) not in map(str, LIKERT_LABELS)
+    ):
+        raise QuestionnaireError(f"{item.text}: pick one of the five answers.")
+    if item.kind == ItemKind.CHOICE and value not in item.choice_list:
+        raise QuestionnaireError(f"{item.text}: pick one of the choices offered.")
+    if item.kind == ItemKind.TEXT and len(str(value)) > 4000:
+        raise QuestionnaireError(f"{item.text}: at most 4000 characters.")
+
+
 @transaction.atomic
 def questionnaire_respond(
     *,
@@ -177,6 +193,8 @@ def questionnaire_respond(
     missing = [item.text for item in items if item.required and answers.get(item.pk) in (None, "")]
     if missing:
         raise QuestionnaireError(f"Answer every required question: {'; '.join(missing)}.")
+    for item in items:
+        _check_answer(item, answers.get(item.pk))
     try:
         with transaction.atomic():
             response = QuestionnaireResponse.objects.create(
