@@ -149,11 +149,7 @@ def responses_for(user) -> QuerySet[QuestionnaireResponse]:
 def _check_answer(item: QuestionnaireItem, value) -> None:
     if value in (None, ""):
         return
-    if (
-        item.kind == ItemKind.LIKERT
-        and value not in LIKERT_LABELS
-        and str(value) not in map(str, LIKERT_LABELS)
-    ):
+    if item.kind == ItemKind.LIKERT and str(value) not in {str(v) for v in LIKERT_LABELS}:
         raise QuestionnaireError(f"{item.text}: pick one of the five answers.")
     if item.kind == ItemKind.CHOICE and value not in item.choice_list:
         raise QuestionnaireError(f"{item.text}: pick one of the choices offered.")
