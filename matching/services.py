@@ -38,6 +38,7 @@ from .selectors import (
     weights_for,
     with_matching_data,
 )
+from .signals import match_ended, match_published
 
 WAITLIST_EMAIL_SIZE = 5
 END_REASON_MAX = Match._meta.get_field("end_reason").max_length
@@ -303,6 +304,7 @@ def _publish(matches: list[Match], *, by) -> list[Match]:
             )
         match.mentee, match.mentor = locked[mentee.pk], locked[mentor.pk]
         _introduce(match)
+        match_published.send(sender=Match, match=match, by=by)
     return matches
 
 
@@ -406,14 +408,21 @@ def round_complete(*, round_: Round, by=None) -> Round:
 
 
 @transaction.atomic
-def match_end(*, match: Match, reason: str, rematch: bool, by=None) -> Match:
+def match_end(*, match: Match, reason: str, rematch: bool, by=None, year_end: bool = False) -> Match:
     """End a published match, with a reason. The mentor's place is freed.
 
     The mentee goes back to "accepted" (and so onto the waitlist, at their
-    original place) when ``rematch``; otherwise their application ends. The
-    mentor goes back to "accepted" when no published match remains; with one
-    or more left they stay "matched" (still matchable while places remain).
-    Coordinators are told about the freed place (``capacity_changed``).
+    original place: ``accepted_at`` is kept) when ``rematch``; otherwise their
+    application ends. The mentor goes back to "accepted" when no published
+    match remains; with one or more left they stay "matched" (still
+    matchable while places remain). Coordinators are told about the freed
+    place (``capacity_changed``).
+
+    With ``year_end`` (the program year is over: mentoring's
+    ``matches_end_at_year_end``) both applications end instead, the mentor's
+    once their last published match has ended, and no place is announced.
+
+    Sends ``signals.match_ended`` inside the transaction.
     """
     reason = reason.strip()
     if not reason:
@@ -433,7 +442,7 @@ def match_end(*, match: Match, reason: str, rematch: bool, by=None) -> Match:
     if match.mentee.status == Status.MATCHED:
         application_transition(
             application=match.mentee,
-            to_status=Status.ACCEPTED if rematch else Status.ENDED,
+            to_status=Status.ACCEPTED if rematch and not year_end else Status.ENDED,
             by=by,
             note=note,
             note_in_email=False,  # the reason is for coordinators: it may be about the mentee
@@ -442,8 +451,16 @@ def match_end(*, match: Match, reason: str, rematch: bool, by=None) -> Match:
         match.mentor.status == Status.MATCHED
         and not Match.objects.filter(mentor=match.mentor, status=MatchStatus.PUBLISHED).exists()
     ):
-        application_transition(application=match.mentor, to_status=Status.ACCEPTED, by=by)
-    capacity_changed(program=match.round.program, event=f"match-{match.pk}-ended")
+        application_transition(
+            application=match.mentor,
+            to_status=Status.ENDED if year_end else Status.ACCEPTED,
+            by=by,
+            note=note if year_end else "",
+            note_in_email=False,
+        )
+    if not year_end:
+        capacity_changed(program=match.round.program, event=f"match-{match.pk}-ended")
+    match_ended.send(sender=Match, match=match, rematch=rematch and not year_end, by=by)
     return match
 
 

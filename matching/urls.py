@@ -1,9 +1,6 @@
-from django.urls import path
-
-from . import views
+"""Matching's pages for participants. ("My mentorships" is mentoring's, where
+each row leads to the match's home.)"""
 
 app_name = "matching"
 
-urlpatterns = [
-    path("my/mentorships/", views.my_mentorships, name="mine"),
-]
+urlpatterns: list = []

@@ -1,5 +1,5 @@
-"""Matching's pages: "My mentorships" for participants, and the coordinators'
-matching board.
+"""Matching's pages: the coordinators' matching board. ("My mentorships",
+with each match's home, is mentoring's.)
 
 The board's pages are routed by ``RoundAdmin.get_urls`` through
 ``admin.site.admin_view``, which gives them the admin's login, look and
@@ -11,9 +11,8 @@ handler that calls one service and returns what to tell the coordinator.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -26,13 +25,6 @@ from . import selectors, services
 from .exports import round_matches_response
 from .forms import EndMatchForm
 from .models import Match, MatchSource, MatchStatus, Round
-
-
-@login_required
-def my_mentorships(request):
-    """The person's published matches, as mentee or mentor."""
-    return render(request, "matching/mine.html", {"rows": selectors.mentorship_rows_for(request.user)})
-
 
 # --- The matching board ----------------------------------------------------
 

@@ -94,7 +94,9 @@ def _application_steps(applications: list[Application], mentorships: list[Mentor
             people = " and ".join(str(person) for person in partners[application.pk])
             steps.append(
                 Step(
-                    f"You are matched with {people} ({name}).", "See My mentorships", reverse("matching:mine")
+                    f"You are matched with {people} ({name}).",
+                    "See My mentorships",
+                    reverse("mentoring:mine"),
                 )
             )
         elif application.status in _WHERE_IT_STANDS:

@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentoring.tasks.send_coordinator_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # Matches end when their program year does.
+    "matches-end-at-year-end": {
+        "task": "mentoring.tasks.matches_end_at_year_end",
+        "schedule": 86400.0,
+    },
 }
 
 # Self-identification on declined, withdrawn or ended applications is deleted

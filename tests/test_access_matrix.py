@@ -33,6 +33,8 @@ from matching import services as matching_services
 from matching.models import Exclusion, MatchingWeights, Round, RoundStatus
 from mentoring.models import (
     DigestSent,
+    Meeting,
+    MeetingFormat,
     MentoringPolicy,
     ProgramYear,
     Questionnaire,
@@ -259,6 +261,22 @@ MATRIX: dict[str, Row] = {
         403, 403, 302, kwargs={"pk": "suggestion"}, method="post"
     ),
     **staff_only("opportunities/exportjob", "job", add=403),
+    # --- The mentorship year (issue 14): a match's home opens for the pair
+    # (learner = mentee, mentor = mentor) and the program's coordinators (read
+    # only); writing is the pair's; a meeting is changed by whoever logged it
+    # (the learner). Everyone else: 404, the match does not exist for them.
+    "my/mentorships/<int:pk>/": Row((LOGIN, 200, 200, 404, 200, 200), kwargs={"pk": "match"}),
+    "my/mentorships/<int:pk>/agreement/confirm/": Row(
+        (LOGIN, 302, 302, 404, 404, 404), kwargs={"pk": "match"}, method="post"
+    ),
+    "my/mentorships/<int:pk>/meetings/new/": Row((LOGIN, 200, 200, 404, 404, 404), kwargs={"pk": "match"}),
+    "my/mentorships/<int:pk>/meetings/<int:meeting_id>/edit/": Row(
+        (LOGIN, 200, 404, 404, 404, 404), kwargs={"pk": "match", "meeting_id": "meeting"}
+    ),
+    "my/mentorships/<int:pk>/meetings/<int:meeting_id>/delete/": Row(
+        (LOGIN, 200, 404, 404, 404, 404), kwargs={"pk": "match", "meeting_id": "meeting"}
+    ),
+    "my/mentorships/<int:pk>/ask/": Row((LOGIN, 200, 200, 404, 404, 404), kwargs={"pk": "match"}),
     # --- The mentorship year's schedule (branch year-schedule): check-ins and
     # evaluations, reminders, the answers and the match-health list.
     # A mentee's questionnaire is for the mentee only: to everyone else,
@@ -361,6 +379,13 @@ def world(settings):
         "site_content": 1,
         "applications": "applications",
         "not_a_coordinator": people["mentor"].pk,
+        "meeting": Meeting.objects.create(
+            match=match,
+            met_on=timezone.localdate(),
+            minutes=60,
+            format=MeetingFormat.VIRTUAL,
+            logged_by=people["learner"],
+        ).pk,
     }
     # The mentorship year's schedule (branch year-schedule): a check-in for
     # mentees open now, and an answered evaluation.

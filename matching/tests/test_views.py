@@ -1,5 +1,4 @@
 import pytest
-from django.urls import reverse
 
 from matching import demo as matching_demo
 from matching import services
@@ -8,56 +7,6 @@ from matching.selectors import public_round_status
 from tests.factories import accepted_mentee, accepted_mentor
 
 pytestmark = pytest.mark.django_db
-
-
-class TestMyMentorships:
-    def test_both_people_see_each_other(self, client, first_round, dmp, learner, mentor):
-        services.match_publish_one(
-            round_=first_round, mentee=accepted_mentee(dmp, learner), mentor=accepted_mentor(dmp, mentor)
-        )
-        client.force_login(learner)
-        html = client.get(reverse("matching:mine")).content.decode()
-        assert "Morgan Mentor" in html and "(he/him)" in html and f"mailto:{mentor.email}" in html
-        assert "DMP" in html and "Mentee" in html
-        client.force_login(mentor)
-        html = client.get("/my/mentorships/").content.decode()
-        assert "Lee Learner" in html and "(she/her)" in html and learner.email in html
-
-    def test_others_see_nothing_of_it(self, client, first_round, dmp, learner, mentor, outsider):
-        services.match_publish_one(
-            round_=first_round, mentee=accepted_mentee(dmp, learner), mentor=accepted_mentor(dmp, mentor)
-        )
-        client.force_login(outsider)
-        html = client.get(reverse("matching:mine")).content.decode()
-        assert "Morgan Mentor" not in html and "You have no mentorships yet" in html
-
-    def test_a_draft_pair_is_not_shown(self, client, dmp_round, dmp, learner, mentor):
-        services.proposal_add(
-            round_=dmp_round, mentee=accepted_mentee(dmp, learner), mentor=accepted_mentor(dmp, mentor)
-        )
-        client.force_login(learner)
-        assert "Morgan Mentor" not in client.get(reverse("matching:mine")).content.decode()
-
-    def test_it_needs_a_login(self, client):
-        assert client.get(reverse("matching:mine")).status_code == 302
-
-    def test_query_count_is_fixed(self, client, first_round, dmp, mentor, django_assert_num_queries):
-        # Queries: session, user; the published matches with their round,
-        # program, tier and both people (one join).
-        mentor_app = accepted_mentor(dmp, mentor, capacity=10)
-        services.match_publish_one(round_=first_round, mentee=accepted_mentee(dmp), mentor=mentor_app)
-        client.force_login(mentor)
-        with django_assert_num_queries(3):
-            assert client.get(reverse("matching:mine")).status_code == 200
-        for _ in range(9):
-            services.match_publish_one(round_=first_round, mentee=accepted_mentee(dmp), mentor=mentor_app)
-        with django_assert_num_queries(3):
-            html = client.get(reverse("matching:mine")).content.decode()
-        assert html.count("<tr>") == 11
-
-    def test_the_nav_links_to_it(self, client, learner):
-        client.force_login(learner)
-        assert 'href="/my/mentorships/"' in client.get("/").content.decode()
 
 
 class TestPublicStatus:
