@@ -22,6 +22,7 @@ from matching.models import Match, MatchStatus
 from programs.access import narrowed
 from programs.models import Outcome
 
+from .access import role_in
 from .models import (
     LIKERT_LABELS,
     ItemAnswer,
@@ -46,17 +47,11 @@ class QuestionnaireError(Exception):
 
 
 def pair_role(match: Match, user) -> str | None:
-    """The role ``user`` holds in ``match`` (mentee or mentor), or None.
-
-    A stand-in for the pair check of ``mentoring/access.py`` (branch
-    year-pair): the lead unifies the two when the branches merge."""
-    if not (user.is_authenticated and user.is_active):
-        return None
-    if match.mentee.applicant_id == user.pk:
-        return Role.MENTEE
-    if match.mentor.applicant_id == user.pk:
-        return Role.MENTOR
-    return None
+    """The role ``user`` holds in ``match`` (mentee or mentor), or None: the
+    pair rule of ``mentoring/access.py``, without the coordinators, who
+    answer no questionnaire."""
+    role = role_in(user, match)
+    return role if role in (Role.MENTEE, Role.MENTOR) else None
 
 
 def match_person(match: Match, role: str):
