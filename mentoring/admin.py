@@ -366,7 +366,7 @@ class MatchHealthAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
         "pair",
         "program",
         "published_at",
-        "agreement",
+        "agreement_state",
         "last_meeting",
         "this_term",
         "evaluations",
@@ -391,6 +391,9 @@ class MatchHealthAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
 
     def get_changelist(self, request, **kwargs):
         return HealthChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Match health", **(extra_context or {})})
 
     def has_view_permission(self, request, obj=None):
         # A list only: a match's own page is the pair's home (or its admin page).
@@ -419,8 +422,9 @@ class MatchHealthAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
     def program(self, obj):
         return obj.round.program.name
 
+    # Not "agreement": the admin would show the match's agreement row itself.
     @admin.display(description="agreement")
-    def agreement(self, obj):
+    def agreement_state(self, obj):
         return Agreement.LABELS[obj.health.agreement]
 
     @admin.display(description="last meeting", ordering="last_met")

@@ -90,6 +90,11 @@ def rows(client, **params) -> set[str]:
 def test_the_health_list_shows_the_coordinators_programs_only(client, year):
     client.force_login(year["coordinator"])
     assert rows(client) == {"Good Mentee", "Quiet Mentee"}
+    html = client.get(reverse(HEALTH)).content.decode()
+    assert "<h1>Match health</h1>" in html
+    assert "Confirmed by both" in html and "Confirmed by one" in html
+    # 98 of the term's 106 days gone: 120 minutes pro rata is 110.
+    assert "135 of 110 so far (on track)" in html and "0 of 110 so far (behind)" in html
     client.force_login(year["other_coordinator"])
     assert rows(client) == {"Else Mentee"}
 
