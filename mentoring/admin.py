@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -157,7 +158,12 @@ class QuestionnaireAdmin(CoordinatedProgramAdmin):
     actions = ["add_outcome_items"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("year__program", "term")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("year__program", "term")
+            .annotate(n_responses=Count("responses"))
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "term":
@@ -166,13 +172,15 @@ class QuestionnaireAdmin(CoordinatedProgramAdmin):
             ).select_related("year__program")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="answered")
+    @admin.display(description="answered", ordering="n_responses")
     def answered(self, obj):
         url = (
             reverse("admin:mentoring_questionnaireresponse_changelist")
             + f"?questionnaire__id__exact={obj.pk}"
         )
-        return format_html('<a href="{}">Who answered<span class="visually-hidden"> {}</span></a>', url, obj)
+        return format_html(
+            '<a href="{}">{} answered<span class="visually-hidden"> {}</span></a>', url, obj.n_responses, obj
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
