@@ -109,3 +109,23 @@ def test_a_mentee_answers_a_check_in_and_the_coordinator_reads_it(page, coordina
     page.goto("/admin/mentoring/matchhealth/")
     assert page.get_by_role("link", name="Mia Mentee with Max Mentor").is_visible()
     assert_fits_phone_and_desktop(page, "mentoring-match-health")
+
+
+def test_the_coordinators_schedule_pages_fit_a_phone(page, coordinator_of):
+    from tests.test_phone_sweep import sweep
+
+    program = ProgramFactory(name="Pathways", slug="pathways")
+    coordinator = coordinator_of(program)
+    login(page, coordinator.email)
+    paths = [
+        "/admin/mentoring/",
+        "/admin/mentoring/mentoringpolicy/add/",
+        "/admin/mentoring/programyear/add/",
+        "/admin/mentoring/questionnaire/",
+        "/admin/mentoring/questionnaire/add/",
+        "/admin/mentoring/questionnaireresponse/",
+        "/admin/mentoring/remindersent/",
+        "/admin/mentoring/digestsent/",
+        "/admin/mentoring/matchhealth/",
+    ]
+    assert sweep(page, paths) == []
