@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,13 +24,16 @@ from . import exports
 from .health import Agreement, agreement_q, attach_states, health_queryset, match_link, match_states
 from .models import (
     LIKERT_LABELS,
+    DigestSent,
     ItemAnswer,
+    ItemKind,
     MatchHealth,
     MentoringPolicy,
     ProgramYear,
     Questionnaire,
     QuestionnaireItem,
     QuestionnaireResponse,
+    ReminderSent,
     Term,
 )
 from .questionnaires import OUTCOME_KINDS, questionnaire_add_outcome_items
@@ -36,6 +41,9 @@ from .questionnaires import OUTCOME_KINDS, questionnaire_add_outcome_items
 
 class CoordinatedProgramAdmin(ProgramScopedAdminMixin, TamperProofAdminMixin, admin.ModelAdmin):
     """Rows of a program: coordinators see and pick only their programs'."""
+
+    class Media:
+        css = {"all": ["mentoring/admin.css"]}
 
 
 @admin.register(MentoringPolicy)
@@ -86,8 +94,24 @@ class ProgramYearAdmin(CoordinatedProgramAdmin):
         return super().get_queryset(request).select_related("program")
 
 
+class QuestionnaireItemForm(forms.ModelForm):
+    class Meta:
+        model = QuestionnaireItem
+        fields = ["order", "text", "kind", "choices", "required", "outcome"]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("kind") == ItemKind.CHOICE
+            and not QuestionnaireItem(choices=data.get("choices", "")).choice_list
+        ):
+            self.add_error("choices", "A choice question needs its choices, one per line.")
+        return data
+
+
 class QuestionnaireItemInline(admin.TabularInline):
     model = QuestionnaireItem
+    form = QuestionnaireItemForm
     extra = 1
     fields = ["order", "text", "kind", "choices", "required", "outcome"]
 
@@ -99,6 +123,25 @@ class QuestionnaireItemInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class QuestionnaireForm(forms.ModelForm):
+    class Meta:
+        model = Questionnaire
+        fields = ["year", "term", "kind", "role", "title", "intro", "opens_on", "closes_on"]
+
+    def clean(self):
+        data = super().clean()
+        opens, closes, year, term = (data.get(k) for k in ("opens_on", "closes_on", "year", "term"))
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", "It must close on or after the day it opens.")
+        if year and term and term.year_id != year.pk:
+            self.add_error("term", "Pick a term of this year.")
+        if year and opens and closes and not (year.starts_on <= opens and closes <= year.ends_on):
+            self.add_error(
+                "opens_on", f"Its dates must fall within {year.name} ({year.starts_on} to {year.ends_on})."
+            )
+        return data
+
+
 @admin.register(Questionnaire)
 class QuestionnaireAdmin(CoordinatedProgramAdmin):
     """A check-in or evaluation per role. A new midpoint or closing
@@ -106,6 +149,7 @@ class QuestionnaireAdmin(CoordinatedProgramAdmin):
     program outcome); the action adds them to any questionnaire."""
 
     program_path = "year__program"
+    form = QuestionnaireForm
     list_display = ["title", "year", "kind", "role", "opens_on", "closes_on", "answered"]
     list_filter = ["kind", "role", ("year__program", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title"]
@@ -114,7 +158,12 @@ class QuestionnaireAdmin(CoordinatedProgramAdmin):
     actions = ["add_outcome_items"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("year__program", "term")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("year__program", "term")
+            .annotate(n_responses=Count("responses"))
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "term":
@@ -123,13 +172,15 @@ class QuestionnaireAdmin(CoordinatedProgramAdmin):
             ).select_related("year__program")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="answered")
+    @admin.display(description="answered", ordering="n_responses")
     def answered(self, obj):
         url = (
             reverse("admin:mentoring_questionnaireresponse_changelist")
             + f"?questionnaire__id__exact={obj.pk}"
         )
-        return format_html('<a href="{}">Who answered<span class="visually-hidden"> {}</span></a>', url, obj)
+        return format_html(
+            '<a href="{}">{} answered<span class="visually-hidden"> {}</span></a>', url, obj.n_responses, obj
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -195,6 +246,34 @@ class QuestionnaireResponseAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
     @admin.display(description="pair")
     def pair(self, obj):
         return str(obj.match)
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
+    """The reminders that went out (their emails are in the outgoing email list)."""
+
+    program_path = "match__round__program"
+    list_display = ["kind", "recipient", "match", "period", "sent_at"]
+    list_filter = ["kind", ("match__round__program", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["recipient__name", "recipient__email"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "recipient", "match__mentee__applicant", "match__mentor__applicant", "match__round__program"
+            )
+        )
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
+    list_display = ["program", "week", "matches", "sent_at"]
+    list_filter = [("program", admin.RelatedOnlyFieldListFilter)]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("program")
 
 
 # --- Match health ------------------------------------------------------------------
@@ -295,7 +374,7 @@ class MatchHealthAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
         "pair",
         "program",
         "published_at",
-        "agreement",
+        "agreement_state",
         "last_meeting",
         "this_term",
         "evaluations",
@@ -310,6 +389,8 @@ class MatchHealthAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
     ]
     search_fields = ["mentee__applicant__name", "mentor__applicant__name", "mentee__applicant__email"]
     list_display_links = None
+    # Counts beside each filter would work out every match's state once per choice.
+    show_facets = admin.ShowFacets.NEVER
     ordering = ["round__program__name", "mentee__applicant__name", "pk"]
     change_list_template = "admin/mentoring/matchhealth/change_list.html"
 
@@ -318,6 +399,9 @@ class MatchHealthAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
 
     def get_changelist(self, request, **kwargs):
         return HealthChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Match health", **(extra_context or {})})
 
     def has_view_permission(self, request, obj=None):
         # A list only: a match's own page is the pair's home (or its admin page).
@@ -346,8 +430,9 @@ class MatchHealthAdmin(ReadOnlyAdminMixin, CoordinatedProgramAdmin):
     def program(self, obj):
         return obj.round.program.name
 
+    # Not "agreement": the admin would show the match's agreement row itself.
     @admin.display(description="agreement")
-    def agreement(self, obj):
+    def agreement_state(self, obj):
         return Agreement.LABELS[obj.health.agreement]
 
     @admin.display(description="last meeting", ordering="last_met")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Role
@@ -104,14 +104,8 @@ class MatchState:
 
 
 def match_link(match: Match) -> str:
-    """The match's page: the pair's home (coordinators open it too) where it
-    exists, else its page in the admin. The fallback goes once the pair's
-    home (branch year-pair) is merged."""
-    try:
-        path = reverse("mentoring:match", args=[match.pk])
-    except NoReverseMatch:
-        path = reverse("admin:matching_match_change", args=[match.pk])
-    return path
+    """The match's page: the pair's home, which the program's coordinators open too."""
+    return reverse("mentoring:match", args=[match.pk])
 
 
 def expected_minutes(*, policy: MentoringPolicy, term: Term, published_on: datetime.date, today) -> tuple:

@@ -319,6 +319,8 @@ class ReminderSent(models.Model):
 
     class Meta:
         ordering = ["-sent_at"]
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
         constraints = [
             models.UniqueConstraint(
                 fields=["match", "recipient", "kind", "period"], name="reminder_once_per_period"
@@ -339,6 +341,8 @@ class DigestSent(models.Model):
 
     class Meta:
         ordering = ["-week"]
+        verbose_name = "digest sent"
+        verbose_name_plural = "digests sent"
         constraints = [models.UniqueConstraint(fields=["program", "week"], name="digest_once_per_week")]
 
     def __str__(self) -> str:

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from matching.models import Match, MatchStatus
+from matching.models import MatchStatus
 
+from .access import match_for_pair
 from .models import LIKERT_LABELS, NudgePreference
 from .questionnaire_forms import NudgePreferenceForm, QuestionnaireForm
 from .questionnaires import (
     QuestionnaireError,
-    pair_role,
     questionnaire_is_open,
     questionnaire_respond,
     questionnaires_of_match,
@@ -28,14 +27,8 @@ def questionnaire_answer(request, match_id: int, questionnaire_id: int):
     """One questionnaire of one match, for the person of the pair whose role
     it is for. Anyone else, the other person included, gets a 404: a mentee's
     questionnaire (and, once answered, their answers) does not exist for them."""
-    match = get_object_or_404(
-        Match.objects.select_related("round__program", "mentee__applicant", "mentor__applicant"),
-        pk=match_id,
-        status__in=[MatchStatus.PUBLISHED, MatchStatus.ENDED],
-    )
-    role = pair_role(match, request.user)
-    if role is None:
-        raise Http404("No such questionnaire.")
+    access = match_for_pair(request.user, match_id)
+    match, role = access.match, access.role
     questionnaire = get_object_or_404(questionnaires_of_match(match), pk=questionnaire_id, role=role)
     context = {"match": match, "questionnaire": questionnaire, "program": match.round.program}
     response = response_of(match, questionnaire)

@@ -22,7 +22,9 @@ from matching.models import Match, MatchStatus
 from programs.access import narrowed
 from programs.models import Outcome
 
+from .access import role_in
 from .models import (
+    LIKERT_LABELS,
     ItemAnswer,
     ItemKind,
     Questionnaire,
@@ -45,17 +47,11 @@ class QuestionnaireError(Exception):
 
 
 def pair_role(match: Match, user) -> str | None:
-    """The role ``user`` holds in ``match`` (mentee or mentor), or None.
-
-    A stand-in for the pair check of ``mentoring/access.py`` (branch
-    year-pair): the lead unifies the two when the branches merge."""
-    if not (user.is_authenticated and user.is_active):
-        return None
-    if match.mentee.applicant_id == user.pk:
-        return Role.MENTEE
-    if match.mentor.applicant_id == user.pk:
-        return Role.MENTOR
-    return None
+    """The role ``user`` holds in ``match`` (mentee or mentor), or None: the
+    pair rule of ``mentoring/access.py``, without the coordinators, who
+    answer no questionnaire."""
+    role = role_in(user, match)
+    return role if role in (Role.MENTEE, Role.MENTOR) else None
 
 
 def match_person(match: Match, role: str):
@@ -145,6 +141,17 @@ def responses_for(user) -> QuerySet[QuestionnaireResponse]:
 # --- Writes -------------------------------------------------------------------------
 
 
+def _check_answer(item: QuestionnaireItem, value) -> None:
+    if value in (None, ""):
+        return
+    if item.kind == ItemKind.LIKERT and str(value) not in {str(v) for v in LIKERT_LABELS}:
+        raise QuestionnaireError(f"{item.text}: pick one of the five answers.")
+    if item.kind == ItemKind.CHOICE and value not in item.choice_list:
+        raise QuestionnaireError(f"{item.text}: pick one of the choices offered.")
+    if item.kind == ItemKind.TEXT and len(str(value)) > 4000:
+        raise QuestionnaireError(f"{item.text}: at most 4000 characters.")
+
+
 @transaction.atomic
 def questionnaire_respond(
     *,
@@ -177,6 +184,8 @@ def questionnaire_respond(
     missing = [item.text for item in items if item.required and answers.get(item.pk) in (None, "")]
     if missing:
         raise QuestionnaireError(f"Answer every required question: {'; '.join(missing)}.")
+    for item in items:
+        _check_answer(item, answers.get(item.pk))
     try:
         with transaction.atomic():
             response = QuestionnaireResponse.objects.create(

@@ -202,7 +202,7 @@ def reminders_send(now: datetime.datetime | None = None) -> int:
     opted_out = set(NudgePreference.objects.filter(optional_nudges=False).values_list("user_id", flat=True))
     sent = 0
     for reminder in reminders:
-        if reminder.key in sent_before:
+        if reminder.key in sent_before or not reminder.recipient.is_active:
             continue
         if reminder.optional and reminder.recipient.pk in opted_out:
             continue

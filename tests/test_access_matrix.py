@@ -42,6 +42,7 @@ from matching.models import (
     RoundStatus,
 )
 from mentoring.models import (
+    DigestSent,
     Meeting,
     MeetingFormat,
     MentoringPolicy,
@@ -50,6 +51,7 @@ from mentoring.models import (
     QuestionnaireItem,
     QuestionnaireKind,
     QuestionnaireResponse,
+    ReminderSent,
 )
 from notifications.models import OutgoingEmail
 from opportunities.models import ExportJob, Suggestion
@@ -337,6 +339,8 @@ MATRIX: dict[str, Row] = {
     **program_data("mentoring/programyear", "program_year"),
     **program_data("mentoring/questionnaire", "questionnaire"),
     **read_only("mentoring/questionnaireresponse", "response"),
+    **read_only("mentoring/remindersent", "reminder"),
+    **read_only("mentoring/digestsent", "digest"),
     # A list only (each coordinator sees their programs' rows); a match's own
     # page is the pair's home. Another program's match does not exist (302).
     "admin/mentoring/matchhealth/": admin(200, 200, 200),
@@ -479,6 +483,10 @@ def world(settings):
         "policy": MentoringPolicy.objects.create(program=pathways).pk,
         "program_year": program_year.pk,
         "questionnaire": check_in.pk,
+        "reminder": ReminderSent.objects.create(
+            match=match, recipient=people["learner"], kind="intro", period="intro"
+        ).pk,
+        "digest": DigestSent.objects.create(program=pathways, week=today, matches=1).pk,
         "response": QuestionnaireResponse.objects.create(
             questionnaire=evaluation, match=match, respondent=people["learner"]
         ).pk,

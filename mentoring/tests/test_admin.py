@@ -90,6 +90,11 @@ def rows(client, **params) -> set[str]:
 def test_the_health_list_shows_the_coordinators_programs_only(client, year):
     client.force_login(year["coordinator"])
     assert rows(client) == {"Good Mentee", "Quiet Mentee"}
+    html = client.get(reverse(HEALTH)).content.decode()
+    assert "<h1>Match health</h1>" in html
+    assert "Confirmed by both" in html and "Confirmed by one" in html
+    # 98 of the term's 106 days gone: 120 minutes pro rata is 110.
+    assert "135 of 110 so far (on track)" in html and "0 of 110 so far (behind)" in html
     client.force_login(year["other_coordinator"])
     assert rows(client) == {"Else Mentee"}
 
@@ -199,3 +204,27 @@ def test_coordinators_hold_the_permissions_of_the_schedule_but_cannot_change_ans
         "view_questionnaireresponse",
     } <= codenames
     assert "change_questionnaireresponse" not in codenames
+
+
+def test_a_questionnaire_must_close_after_it_opens_within_its_year(client, year):
+    client.force_login(year["coordinator"])
+    program_year = year["program"].years.get()
+    response = client.post(
+        reverse("admin:mentoring_questionnaire_add"),
+        {
+            "year": program_year.pk,
+            "term": "",
+            "kind": QuestionnaireKind.CHECK_IN,
+            "role": Role.MENTOR,
+            "title": "Backwards",
+            "opens_on": "2026-10-10",
+            "closes_on": "2026-10-01",
+            "items-TOTAL_FORMS": "0",
+            "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert b"It must close on or after the day it opens." in response.content
+    assert not Questionnaire.objects.filter(title="Backwards").exists()

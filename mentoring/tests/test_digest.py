@@ -103,3 +103,21 @@ def test_each_program_hears_of_its_own_matches_only(program_with_pair, make_user
     theirs = digests().get(to=other_coordinator.email).body_text
     assert str(match.mentee.applicant.name) in mine and str(other_match.mentee.applicant.name) not in mine
     assert str(match.mentee.applicant.name) not in theirs
+
+
+def test_working_out_the_digest_takes_the_same_queries_for_more_pairs(
+    program_with_pair, make_user_pair, django_assert_num_queries
+):
+    from mentoring.digest import attention_by_program
+
+    program, *_ = program_with_pair
+    today = datetime.date(2026, 9, 21)
+    # The current terms (twice: the queryset and the states), the matches,
+    # the policies, the evaluations, the responses.
+    with django_assert_num_queries(6):
+        assert len(attention_by_program(today)[program.pk]) == 1
+    with time_machine.travel(at(datetime.date(2026, 9, 1)), tick=False):
+        for i in range(5):
+            publish_pair(program, *make_user_pair(f"more{i}"))
+    with django_assert_num_queries(6):
+        assert len(attention_by_program(today)[program.pk]) == 6

@@ -195,3 +195,18 @@ def test_coordinators_read_answers_of_their_own_program_only(client, pair, coord
     listing = client.get(reverse("admin:mentoring_questionnaireresponse_changelist"))
     assert str(match.mentee.applicant) in listing.content.decode()
     assert b"For the coordinators" in client.get(detail).content
+
+
+def test_an_answer_out_of_range_is_refused_not_a_database_error(pair):
+    match, questionnaires = pair
+    check_in = questionnaires[(QuestionnaireKind.CHECK_IN, Role.MENTEE)]
+    likert = check_in.items.get(kind="likert")
+    with pytest.raises(QuestionnaireError, match="five answers"):
+        questionnaire_respond(
+            match=match,
+            questionnaire=check_in,
+            user=match.mentee.applicant,
+            answers={likert.pk: 7},
+            today=datetime.date(2026, 10, 3),
+        )
+    assert not QuestionnaireResponse.objects.exists()

@@ -169,3 +169,22 @@ def test_the_reminder_links_to_the_questionnaire_and_offers_to_turn_off_only_opt
         kind="reminder-questionnaire-open", to=match.mentee.applicant.email, subject__contains="Midpoint"
     )
     assert "turn these reminders off" not in midpoint.body_text.lower()
+
+
+def test_working_out_the_reminders_takes_the_same_queries_for_more_pairs(
+    make_user_pair, django_assert_num_queries
+):
+    with time_machine.travel(at(datetime.date(2026, 9, 1)), tick=False) as traveller:
+        program, *_ = make_program_year()
+        publish_pair(program, *make_user_pair("one"))
+        traveller.move_to(at(datetime.date(2026, 10, 5)))  # the check-ins are open
+        # The running matches (with their last meeting), the programs'
+        # settings, the open questionnaires, their responses.
+        with django_assert_num_queries(4):
+            few = reminders.reminders_due()
+        for i in range(5):
+            publish_pair(program, *make_user_pair(f"more{i}"))
+        with django_assert_num_queries(4):
+            many = reminders.reminders_due()
+    # The new pairs, matched today, owe only the check-ins (one each).
+    assert len(few) == 6 and len(many) == 6 + 5 * 2
