@@ -88,7 +88,14 @@ class IdentityInline(ReadOnlyInline, admin.StackedInline):
     model = IdentityDisclosure
     verbose_name = "self-identification (visible to this program's coordinators only)"
     verbose_name_plural = verbose_name
-    fields = ["dimensions", "self_described", "consent_to_matching", "wants_shared_identity", "updated_at"]
+    fields = [
+        "dimensions",
+        "self_described",
+        "consent_to_matching",
+        "consent_to_reporting",
+        "wants_shared_identity",
+        "updated_at",
+    ]
     readonly_fields = fields
 
 

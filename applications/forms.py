@@ -521,6 +521,12 @@ class IdentityForm(forms.Form):
         "mentor or mentee.",
         required=False,
     )
+    consent_to_reporting = forms.BooleanField(
+        label="I consent to these answers being counted, without my name, in the program's reports "
+        "to the faculty.",
+        required=False,
+        help_text="Reports show numbers only, and never a number under 5.",
+    )
     wants_shared_identity = forms.BooleanField(
         label="I would like a mentor who shares an identity with me, if one is available.",
         required=False,
@@ -536,6 +542,7 @@ class IdentityForm(forms.Form):
                     "dimensions": [d.pk for d in disclosure.dimensions.all()],
                     "self_described": disclosure.self_described,
                     "consent_to_matching": disclosure.consent_to_matching,
+                    "consent_to_reporting": disclosure.consent_to_reporting,
                     "wants_shared_identity": disclosure.wants_shared_identity,
                 },
             )
@@ -569,6 +576,7 @@ class IdentityForm(forms.Form):
             "dimensions": list(data.get("dimensions") or []),
             "self_described": data.get("self_described", ""),
             "consent_to_matching": bool(data.get("consent_to_matching")),
+            "consent_to_reporting": bool(data.get("consent_to_reporting")),
             "wants_shared_identity": bool(data.get("wants_shared_identity")),
         }
         if not any(result.values()):

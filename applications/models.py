@@ -241,6 +241,11 @@ class IdentityDisclosure(models.Model):
     dimensions = models.ManyToManyField(IdentityDimension, blank=True, related_name="+")
     self_described = models.CharField("another identity, in their own words", max_length=200, blank=True)
     consent_to_matching = models.BooleanField(default=False)
+    consent_to_reporting = models.BooleanField(
+        "consent to be counted in program reports",
+        default=False,
+        help_text="Counted, without a name and with counts under 5 hidden, in the program's reports.",
+    )
     wants_shared_identity = models.BooleanField("would like a mentor who shares an identity", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -442,7 +442,7 @@ def identity_section(figures: Figures) -> Section:
             [[counter[s] for s in STAGES] for _, counter in entries] or [[0, 0, 0]],
             col_totals=False,
             total_label="Applications",
-            note="Only self-identification given with consent. A person may choose several, so the rows "
+            note="Only self-identification of people who consented to be counted in reports. A person may choose several, so the rows "
             "overlap and have no total.",
         )
         table.columns.append("Matched (% of applications)")

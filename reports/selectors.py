@@ -415,12 +415,12 @@ def mentors(scope: Scope, figures: Figures) -> None:
 
 
 def identity(scope: Scope, figures: Figures) -> None:
-    """Consenting self-identification by dimension and stage, per role. A
+    """Self-identification of people who consented to be counted in reports, by dimension and stage, per role. A
     person may choose several dimensions, so rows overlap and have no total."""
     dimensions = list(IdentityDimension.objects.filter(program=scope.program).order_by("order", "id"))
     rows = (
         applications_in(scope)
-        .filter(identity__consent_to_matching=True, identity__dimensions__isnull=False)
+        .filter(identity__consent_to_reporting=True, identity__dimensions__isnull=False)
         .annotate(stage=stage_expression())
         .values("role", "identity__dimensions", "stage")
         .annotate(n=Count("id", distinct=True))

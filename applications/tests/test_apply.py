@@ -137,6 +137,7 @@ class TestMenteeForm:
         assert Answer.objects.get(application=application).value == "A poster"
         identity = application.identity
         assert identity.consent_to_matching and identity.dimensions.count() == 2
+        assert not identity.consent_to_reporting  # a separate box, left unticked
         assert StatusChange.objects.get(application=application).to_status == Status.SUBMITTED
         # One email to the applicant, one to the coordinator, no identity data in either.
         coordinators = sorted(u.email for u in dmp.coordinators.all())
@@ -145,6 +146,16 @@ class TestMenteeForm:
         for message in mailoutbox:
             body = message.body + message.alternatives[0][0]
             assert dimension.label not in body and other_dimension.label not in body
+
+    def test_consent_to_be_counted_in_reports_is_its_own_box(
+        self, client, dmp, learner, django_capture_on_commit_callbacks
+    ):
+        client.force_login(learner)
+        data = mentee_data(dmp, **identity_data(dmp, consent=False))
+        data["identity-consent_to_reporting"] = "on"
+        submit(client, DMP_MENTEE, data, django_capture_on_commit_callbacks)
+        identity = Application.objects.get().identity
+        assert identity.consent_to_reporting and not identity.consent_to_matching
 
     def test_no_identity_row_without_answers_or_consent(
         self, client, dmp, learner, django_capture_on_commit_callbacks

@@ -320,7 +320,7 @@ def build_program(program, *, mentees=300, mentors=80, matches=120, meetings=600
 
     # Self-identification for every other application; most consent.
     disclosures = IdentityDisclosure.objects.bulk_create(
-        IdentityDisclosure(application=a, consent_to_matching=k % 4 != 3)
+        IdentityDisclosure(application=a, consent_to_matching=k % 2 == 0, consent_to_reporting=k % 4 != 3)
         for k, a in enumerate(apps)
         if k % 2 == 0
     )

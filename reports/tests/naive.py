@@ -218,7 +218,7 @@ def report_figures(scope: Scope, *, show_identity: bool) -> Figures:  # noqa: C9
                 counter = Counter()
                 for app in apps:
                     disclosure = getattr(app, "identity", None) if hasattr(app, "identity") else None
-                    if app.role != role or disclosure is None or not disclosure.consent_to_matching:
+                    if app.role != role or disclosure is None or not disclosure.consent_to_reporting:
                         continue
                     if disclosure.dimensions.filter(pk=dim.pk).exists():
                         counter[_stage(app)] += 1

@@ -147,3 +147,24 @@ def frozen_small():
                 match=match, met_on=datetime.date(2026, 10, day), minutes=60, format="virtual"
             )
         yield program, year, term, tiers
+
+
+def test_only_people_who_consented_to_reports_are_counted_by_identity():
+    """Consent to matching is not consent to be counted: the form asks both, apart."""
+    from applications.models import IdentityDimension, IdentityDisclosure
+    from tests.factories import make_mentee_application
+
+    program = ProgramFactory(name="Consent", slug="consent", collects_identity=True)
+    dimension = IdentityDimension.objects.create(program=program, label="First-generation")
+    for consents in [(True, False), (False, True), (True, True), (False, False)]:
+        disclosure = IdentityDisclosure.objects.create(
+            application=make_mentee_application(program),
+            consent_to_matching=consents[0],
+            consent_to_reporting=consents[1],
+        )
+        disclosure.dimensions.set([dimension])
+    figures = selectors.report_figures(
+        selectors.scope_for(program, tier=None, year=None, term=None), show_identity=True
+    )
+    ((label, counts),) = figures.identity["mentee"]
+    assert label == "First-generation" and sum(counts.values()) == 2
