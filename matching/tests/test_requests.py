@@ -142,6 +142,8 @@ class TestAccepting:
             ("match-introduction-mentee", "mia@mail.example.edu"),
             ("match-introduction-mentor", "max@hospital.example.org"),
         ]
+        # Published like any match: the mentorship year starts with its agreement.
+        assert match.agreement.mentee_confirmed_at is None
 
     def test_accepting_twice_gives_a_clear_message_and_publishes_once(self, mia, max_):
         request = ask(mia, max_)
