@@ -10,6 +10,7 @@ from django.contrib.sites.models import Site
 from django.db import transaction
 
 import applications.setup
+import mentoring.setup
 import programs.setup
 from programs.reference import SITE_NAME
 from programs.setup import SetupReport
@@ -19,7 +20,7 @@ from programs.setup import SetupReport
 # in an image build for instance).
 PLACEHOLDER_DOMAINS = {"example.com", "127.0.0.1:8000", "localhost:8000"}
 
-STEPS = [programs.setup.setup, applications.setup.setup]
+STEPS = [programs.setup.setup, applications.setup.setup, mentoring.setup.setup]
 
 
 def site_refresh(report: SetupReport) -> None:

@@ -17,6 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 from accounts.models import User
 from applications.models import Application, IdentityDimension, Question
 from conftest import make_user, mfa_enroll
+from mentoring.models import MentoringPolicy
 from programs.models import LearnerType, Outcome, Program, Resource, SetupRecord, SiteContent, Specialty, Tier
 from programs.reference import COORDINATORS_GROUP, LEARNER_TYPES, SITE_NAME, SPECIALTIES
 from programs.services import coordinator_add, coordinator_group_sync
@@ -127,6 +128,17 @@ class TestSetupSite:
         second = setup_site()
         assert content_counts() == counts
         assert "0 created" in second and "Left alone: Program DMP" in second
+
+    def test_each_program_gets_its_mentorship_year_settings_once(self):
+        setup_site()
+        dmp = MentoringPolicy.objects.get(program__slug="dmp")
+        assert dmp.minutes_per_term == 120 and "two hours a term" in dmp.agreement_frequency
+        assert dmp.agreement_goals and dmp.agreement_confidentiality and dmp.agreement_boundaries
+        MentoringPolicy.objects.filter(program__slug="dmp").update(minutes_per_term=90)
+        MentoringPolicy.objects.filter(program__slug="ilead").delete()
+        setup_site()
+        assert MentoringPolicy.objects.get(program__slug="dmp").minutes_per_term == 90
+        assert not MentoringPolicy.objects.filter(program__slug="ilead").exists()
 
     def test_it_never_overwrites_what_staff_edited(self):
         setup_site()
