@@ -17,7 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 from accounts.models import User
 from applications.models import Application, IdentityDimension, Question
 from conftest import make_user, mfa_enroll
-from mentoring.models import MentoringPolicy
+from mentoring.models import MentoringPolicy, ProgramYear
 from programs.models import LearnerType, Outcome, Program, Resource, SetupRecord, SiteContent, Specialty, Tier
 from programs.reference import COORDINATORS_GROUP, LEARNER_TYPES, SITE_NAME, SPECIALTIES
 from programs.services import coordinator_add, coordinator_group_sync
@@ -191,6 +191,16 @@ def test_migrate_then_setup_site_then_seed_demo(settings):
     assert User.objects.filter(email="dmp.coordinator@example.com", is_staff=True).exists()
     assert Application.objects.exists()
     assert User.objects.get(email="learner@example.com").check_password("demo-pass-2026")
+    # DMP's year is set up: a check-in a term per role, evaluations with the outcome items.
+    year = ProgramYear.objects.get(program__slug="dmp")
+    assert year.terms.count() == 3 and year.questionnaires.count() == 10
+    midpoint = year.questionnaires.get(kind="midpoint", role="mentee")
+    assert (
+        midpoint.items.filter(outcome__isnull=False).count()
+        == Outcome.objects.filter(program__slug="dmp").count()
+    )
+    call_command("seed_demo", stdout=io.StringIO())  # again: nothing doubles
+    assert ProgramYear.objects.get(program__slug="dmp").questionnaires.count() == 10
 
 
 @pytest.mark.django_db(transaction=True)

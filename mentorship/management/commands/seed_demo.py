@@ -11,6 +11,7 @@ from django.db import transaction
 
 import applications.demo
 import matching.demo
+import mentoring.demo
 import opportunities.demo
 import programs.setup
 from accounts.models import LearnerStage, User
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             applications.demo.seed()
             opportunities.demo.seed()
             matching.demo.seed()
+            mentoring.demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Accounts (password for all):"))
         for email, *_ in DEMO_USERS:
             self.stdout.write(f"  {email:32} {DEMO_PASSWORD}")
