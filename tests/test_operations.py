@@ -222,3 +222,15 @@ def test_the_readme_production_variables_pass_check_deploy():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows():
+    """A misspelt task name in the schedule fails only in production, silently,
+    each time beat fires: the worker drops a message for a task it does not know."""
+    from django.conf import settings
+
+    from mentorship.celery import app
+
+    app.loader.import_default_modules()
+    unknown = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] not in app.tasks]
+    assert unknown == []
