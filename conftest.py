@@ -85,9 +85,18 @@ def mfa_enroll(user) -> str:
 
 
 def totp_code(secret: str) -> str:
-    """The authenticator app's current code for ``secret``."""
+    """The authenticator app's current code for ``secret``. Close to the end of
+    a 30-second period it waits for the next one, so the code is still the
+    server's when the form arrives (allauth accepts the current period only)."""
+    import time
+
+    from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
+    period = app_settings.TOTP_PERIOD
+    if period - time.time() % period < 3:
+        start = time.time() // period
+        wait_for(lambda: time.time() // period > start, what="the next authenticator period", timeout=5)
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
@@ -347,8 +356,8 @@ def mfa_answer(page, email: str) -> None:
     # same 30 seconds reuses it.
     cache.delete(f"allauth.mfa.totp.used?user={authenticator.user_id}&code={code}")
     page.locator("#id_code").fill(code)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign In").click()
 
 
 def assert_keyboard_reaches_everything(page) -> None:

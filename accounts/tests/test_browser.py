@@ -124,6 +124,7 @@ def test_staff_set_up_an_authenticator_before_the_admin_opens(page, demo):
     code = totp_code(secret)
     cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
     page.locator("#id_code").fill(code)
-    page.get_by_role("button", name="Sign In").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign In").click()
     page.goto("/admin/")
     assert page.get_by_role("heading", name="Programs, applications, matching and the database").is_visible()
