@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
+from applications.forms import ChoicesField
 from applications.models import Availability, HospitalSite, IdentityDimension, MeetingFormat
 from programs.models import Outcome, Specialty
 
@@ -33,19 +34,6 @@ class EndMatchForm(forms.Form):
 # --- Participant choice (issue 13) ---------------------------------------------
 
 
-class ProfileChoicesField(forms.ModelMultipleChoiceField):
-    """A multiple choice that refuses, as a choice not offered, an id too large
-    for the database (SQLite raises on one rather than finding nothing)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if isinstance(pk, str) and pk.isdigit() and len(pk) > 18:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
-                )
-        return super()._check_values(value)
-
-
 class MentorProfileForm(forms.ModelForm):
     """What a mentor shows mentees. Self-identification: only the dimensions
     of the mentor's own disclosure are offered, none ticked to begin with."""
@@ -65,19 +53,19 @@ class MentorProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    specialties = ProfileChoicesField(
+    specialties = ChoicesField(
         label="Your specialties and fields",
         queryset=Specialty.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    offers = ProfileChoicesField(
+    offers = ChoicesField(
         label="What you can offer mentees",
         queryset=Outcome.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    shown_identity = ProfileChoicesField(
+    shown_identity = ChoicesField(
         label="Show mentees these parts of your self-identification",
         queryset=IdentityDimension.objects.none(),
         widget=forms.CheckboxSelectMultiple,
