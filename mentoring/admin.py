@@ -201,6 +201,9 @@ class ItemAnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = ["question", "answer"]
     can_delete = False
     extra = 0
+    # The tabular inline heads each row with the answer's str(), which repeats
+    # the two columns; admin.css hides it in this inline.
+    classes = ["answers"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("item").order_by("item__order", "item__id")

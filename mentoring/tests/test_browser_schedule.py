@@ -105,6 +105,8 @@ def test_a_mentee_answers_a_check_in_and_the_coordinator_reads_it(page, coordina
     page.get_by_role("link", name="October check-in").first.click()
     page.wait_for_load_state()
     assert page.get_by_text("We are off to a good start.", exact=True).is_visible()
+    # Once: not again in the row heading the admin's tabular inline adds.
+    assert page.get_by_text("We are off to a good start.").filter(visible=True).count() == 1
     assert_accessible(page, "mentoring-response")
     page.goto("/admin/mentoring/matchhealth/")
     assert page.get_by_role("link", name="Mia Mentee with Max Mentor").is_visible()
